@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The project's test command: starts what the tests need, then checks formatting, lints and
+# runs every test (unit and end-to-end, real Postgres, the sample web on loopback).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# PostgreSQL on 127.0.0.1:5432 (trust auth) — start the machine's cluster if it is down.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  cluster_version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  pg_ctlcluster --skip-systemctl-redirect "$cluster_version" main start
+fi
+for _ in $(seq 1 60); do
+  pg_isready -h 127.0.0.1 -p 5432 -q && break
+  sleep 1
+done
+pg_isready -h 127.0.0.1 -p 5432
+
+# Reuse one build directory across clones so warm runs are fast.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leadgen-target}"
+export CARGO_TERM_COLOR=never
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace

@@ -1,0 +1,11 @@
+# Multi-stage build of the single `leadgen` binary.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked && strip target/release/leadgen
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/leadgen /usr/local/bin/leadgen
+USER nobody
+ENTRYPOINT ["leadgen"]

@@ -1,0 +1,54 @@
+//! `GET /analytics/summary`.
+
+use super::ApiTags;
+use crate::error::ApiError;
+use crate::state::AppState;
+use leadgen_core::repo::{jobs, leads};
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Analytics endpoints.
+pub struct AnalyticsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Analytics")]
+impl AnalyticsApi {
+    /// Analytics summary of all leads, or of one search's results with `job_id`.
+    #[oai(path = "/analytics/summary", method = "get")]
+    async fn summary(&self, state: Data<&AppState>, job_id: Query<Option<Uuid>>) -> poem::Result<Json<Value>> {
+        let job = match job_id.0 {
+            Some(id) => Some(
+                jobs::get(&state.pool, id)
+                    .await
+                    .map_err(ApiError::from)?
+                    .ok_or_else(|| ApiError::NotFound("Job not found".into()))?,
+            ),
+            None => None,
+        };
+        let mut body = leads::analytics(&state.pool, job_id.0, state.weights.hot as i32, state.weights.warm as i32)
+            .await
+            .map_err(ApiError::from)?;
+        let total = body["total_leads"].clone();
+        body["job_summary"] = match job {
+            Some(j) => {
+                let end = j.completed_at.unwrap_or_else(chrono::Utc::now);
+                let start = j.started_at.unwrap_or(j.created_at);
+                let processed = j.processed_count as f64;
+                json!({
+                    "job_id": j.id,
+                    "status": j.status,
+                    "total_leads": total,
+                    "companies_processed": j.processed_count,
+                    "processing_time_seconds": (end - start).num_milliseconds() as f64 / 1000.0,
+                    "success_rate": if j.processed_count == 0 { 0.0 }
+                        else { ((processed - j.failed_count as f64) * 1000.0 / processed).round() / 10.0 },
+                })
+            }
+            None => json!({ "job_id": null, "total_leads": total }),
+        };
+        Ok(Json(body))
+    }
+}

@@ -1,0 +1,89 @@
+//! `GET /health`: overall status, version, environment, database latency, queue depth per
+//! stage, live workers, realtime relay, uptime and average response time.
+
+use super::ApiTags;
+use crate::state::AppState;
+use leadgen_core::jobs::Stage;
+use leadgen_core::repo::queue;
+use poem::web::Data;
+use poem_openapi::ApiResponse;
+use poem_openapi::OpenApi;
+use poem_openapi::payload::Json;
+use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Health endpoints.
+pub struct HealthApi;
+
+/// Health answer: 200 while the database answers, 503 when it does not.
+#[derive(ApiResponse)]
+pub enum HealthResponse {
+    /// Healthy or degraded.
+    #[oai(status = 200)]
+    Ok(Json<Value>),
+    /// The database is unreachable.
+    #[oai(status = 503)]
+    Unavailable(Json<Value>),
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::System")]
+impl HealthApi {
+    /// Service health and its dependencies.
+    #[oai(path = "/health", method = "get")]
+    async fn health(&self, state: Data<&AppState>) -> HealthResponse {
+        let t = Instant::now();
+        let db_ok = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool).await.is_ok();
+        let db_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let depths = if db_ok { queue::depths(&state.pool).await.unwrap_or_default() } else { vec![] };
+        let live = if db_ok {
+            queue::live_workers(&state.pool, Duration::from_secs(30)).await.unwrap_or_default()
+        } else {
+            vec![]
+        };
+        let mut queues = serde_json::Map::new();
+        let mut workers = serde_json::Map::new();
+        for stage in Stage::ALL {
+            let q = stage.queue();
+            let d = depths.iter().find(|d| d.queue == q);
+            queues.insert(stage.name().into(), json!({
+                "pending": d.map(|d| d.pending).unwrap_or(0),
+                "running": d.map(|d| d.running).unwrap_or(0),
+                "oldest_pending_seconds": d.and_then(|d| d.oldest_pending_secs),
+            }));
+            let n = live.iter().find(|(w, _)| *w == q).map(|(_, n)| *n).unwrap_or(0);
+            workers.insert(stage.name().into(), json!(n));
+        }
+        let total_workers: i64 = live.iter().map(|(_, n)| n).sum();
+        let count = state.metrics.count.load(Ordering::Relaxed);
+        let micros = state.metrics.total_micros.load(Ordering::Relaxed);
+        let status = if !db_ok { "unhealthy" } else if total_workers == 0 { "degraded" } else { "healthy" };
+        let body = json!({
+            "status": status,
+            "version": env!("CARGO_PKG_VERSION"),
+            "environment": state.cfg.environment,
+            "timestamp": chrono::Utc::now(),
+            "uptime_seconds": state.started.elapsed().as_secs(),
+            "services": {
+                "database": {
+                    "status": if db_ok { "healthy" } else { "unhealthy" },
+                    "response_time_ms": (db_ms * 100.0).round() / 100.0,
+                },
+                "scraping_engine": {
+                    "status": if total_workers > 0 { "healthy" } else { "no_workers" },
+                    "live_workers": workers,
+                    "queue_depth": queues,
+                },
+                "realtime": {
+                    "status": "healthy",
+                    "watched_jobs": state.hub.watched_jobs(),
+                },
+            },
+            "performance": {
+                "requests_served": count,
+                "average_response_time_ms": if count == 0 { 0.0 } else { (micros as f64 / count as f64 / 10.0).round() / 100.0 },
+            },
+        });
+        if db_ok { HealthResponse::Ok(Json(body)) } else { HealthResponse::Unavailable(Json(body)) }
+    }
+}

@@ -1,0 +1,24 @@
+//! The REST endpoints under `/api/v1`, one module per resource.
+
+pub mod analytics;
+pub mod export;
+pub mod health;
+pub mod leads;
+pub mod search;
+
+use poem_openapi::Tags;
+
+/// Groups of endpoints in the OpenAPI document.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Starting searches and following their progress.
+    Search,
+    /// Reading leads.
+    Leads,
+    /// CSV export.
+    Export,
+    /// Analytics over leads.
+    Analytics,
+    /// Service health.
+    System,
+}

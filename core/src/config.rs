@@ -1,0 +1,262 @@
+//! Typed configuration read from the environment once at start-up and validated there.
+//!
+//! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
+//! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
+//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_DIRECTORY_URL`,
+//! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`.
+//! A bad value is reported with the variable's name and the reason; the database URL's password
+//! is never printed.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A configuration variable that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration variable {var} is invalid: {reason}")]
+pub struct ConfigError {
+    /// The environment variable's name.
+    pub var: &'static str,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// Everything the processes need to know about their environment.
+#[derive(Clone)]
+pub struct Config {
+    /// Postgres connection URL (secret: never logged).
+    pub database_url: Option<String>,
+    /// Address the API listens on.
+    pub bind: SocketAddr,
+    /// development, staging or production.
+    pub environment: String,
+    /// Public base URL of the dashboard and API, for links.
+    pub public_url: Option<String>,
+    /// Crawler settings.
+    pub crawl: CrawlConfig,
+    /// Business directory search URL template with `{industry}`, `{location}`, `{page}`.
+    pub directory_url: Option<String>,
+    /// WebDriver endpoint (chromedriver) for rendering JavaScript-only pages.
+    pub webdriver_url: Option<String>,
+    /// How often a failing stage job is tried before it is given up.
+    pub max_attempts: u32,
+    /// Emit JSON logs.
+    pub json_logs: bool,
+}
+
+/// How the crawler behaves toward websites.
+#[derive(Clone, Debug)]
+pub struct CrawlConfig {
+    /// Outbound HTTP proxy for every fetch (also how tests reach the sample web).
+    pub proxy: Option<String>,
+    /// User-Agent sent with every request; its first word is the robots.txt product token.
+    pub user_agent: String,
+    /// Minimum time between two requests to one host, across all workers.
+    pub host_delay: Duration,
+    /// Most pages fetched per site.
+    pub page_budget: usize,
+    /// Total time allowed for one request.
+    pub timeout: Duration,
+    /// Largest body read; the rest is cut and the page marked truncated.
+    pub max_page_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("bind", &self.bind)
+            .field("environment", &self.environment)
+            .field("crawl", &self.crawl)
+            .field("directory_url", &self.directory_url)
+            .field("webdriver_url", &self.webdriver_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The product's default User-Agent: names the product, its version and where to learn more.
+pub fn default_user_agent() -> String {
+    format!(
+        "leadgen/{} (+https://github.com/leadgen/leadgen#crawler)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+impl Config {
+    /// Reads and validates the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads configuration through `get`, so tests can pass variables without touching the
+    /// process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let bind = parse(
+            "LEADGEN_BIND",
+            non_empty("LEADGEN_BIND"),
+            "127.0.0.1:8080".parse().expect("valid default"),
+        )?;
+        let environment = non_empty("LEADGEN_ENV").unwrap_or_else(|| "development".into());
+        if !["development", "staging", "production"].contains(&environment.as_str()) {
+            return Err(ConfigError {
+                var: "LEADGEN_ENV",
+                reason: format!(
+                    "`{environment}` is not one of development, staging, production"
+                ),
+            });
+        }
+        let database_url = non_empty("DATABASE_URL");
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError {
+                    var: "DATABASE_URL",
+                    reason: "must start with postgres:// or postgresql://".into(),
+                });
+            }
+        }
+        let proxy = non_empty("LEADGEN_PROXY");
+        if let Some(p) = &proxy {
+            check_url("LEADGEN_PROXY", p)?;
+        }
+        let public_url = non_empty("LEADGEN_PUBLIC_URL");
+        if let Some(p) = &public_url {
+            check_url("LEADGEN_PUBLIC_URL", p)?;
+        }
+        let webdriver_url = non_empty("LEADGEN_WEBDRIVER_URL");
+        if let Some(p) = &webdriver_url {
+            check_url("LEADGEN_WEBDRIVER_URL", p)?;
+        }
+        let directory_url = non_empty("LEADGEN_DIRECTORY_URL");
+        if let Some(p) = &directory_url {
+            check_url("LEADGEN_DIRECTORY_URL", p)?;
+            if !p.contains("{industry}") || !p.contains("{page}") {
+                return Err(ConfigError {
+                    var: "LEADGEN_DIRECTORY_URL",
+                    reason: "must contain the {industry} and {page} placeholders".into(),
+                });
+            }
+        }
+        let host_delay_ms: u64 = parse(
+            "LEADGEN_DOMAIN_DELAY_MS",
+            non_empty("LEADGEN_DOMAIN_DELAY_MS"),
+            1000,
+        )?;
+        let page_budget: usize = parse("LEADGEN_PAGE_BUDGET", non_empty("LEADGEN_PAGE_BUDGET"), 8)?;
+        if page_budget == 0 || page_budget > 100 {
+            return Err(ConfigError {
+                var: "LEADGEN_PAGE_BUDGET",
+                reason: "must be between 1 and 100".into(),
+            });
+        }
+        let timeout_ms: u64 = parse(
+            "LEADGEN_FETCH_TIMEOUT_MS",
+            non_empty("LEADGEN_FETCH_TIMEOUT_MS"),
+            15_000,
+        )?;
+        let max_page_bytes: usize = parse(
+            "LEADGEN_MAX_PAGE_BYTES",
+            non_empty("LEADGEN_MAX_PAGE_BYTES"),
+            2 * 1024 * 1024,
+        )?;
+        let max_attempts: u32 = parse("LEADGEN_MAX_ATTEMPTS", non_empty("LEADGEN_MAX_ATTEMPTS"), 4)?;
+        if max_attempts == 0 || max_attempts > 25 {
+            return Err(ConfigError {
+                var: "LEADGEN_MAX_ATTEMPTS",
+                reason: "must be between 1 and 25".into(),
+            });
+        }
+        let json_logs = match non_empty("LEADGEN_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "LEADGEN_LOG_FORMAT",
+                    reason: format!("`{other}` is not one of text, json"),
+                });
+            }
+        };
+        Ok(Config {
+            database_url,
+            bind,
+            environment,
+            public_url,
+            crawl: CrawlConfig {
+                proxy,
+                user_agent: non_empty("LEADGEN_USER_AGENT").unwrap_or_else(default_user_agent),
+                host_delay: Duration::from_millis(host_delay_ms),
+                page_budget,
+                timeout: Duration::from_millis(timeout_ms),
+                max_page_bytes,
+            },
+            directory_url,
+            webdriver_url,
+            max_attempts,
+            json_logs,
+        })
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    var: &'static str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match value {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            var,
+            reason: format!("`{v}`: {e}"),
+        }),
+    }
+}
+
+fn check_url(var: &'static str, value: &str) -> Result<(), ConfigError> {
+    let u = url::Url::parse(value).map_err(|e| ConfigError {
+        var,
+        reason: format!("not a URL: {e}"),
+    })?;
+    if !["http", "https"].contains(&u.scheme()) {
+        return Err(ConfigError {
+            var,
+            reason: "must be an http:// or https:// URL".into(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.crawl.page_budget, 8);
+        assert!(c.crawl.user_agent.starts_with("leadgen/"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = cfg(&[("LEADGEN_BIND", "nonsense")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_BIND");
+        let e = cfg(&[("LEADGEN_PAGE_BUDGET", "0")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_PAGE_BUDGET");
+        let e = cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(e.var, "DATABASE_URL");
+        let e = cfg(&[("LEADGEN_DIRECTORY_URL", "http://d.test/search")]).unwrap_err();
+        assert!(e.to_string().contains("LEADGEN_DIRECTORY_URL"));
+    }
+}

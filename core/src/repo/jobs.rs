@@ -1,0 +1,294 @@
+//! Search jobs: creation, lifecycle, counters, errors and measured stage timings.
+
+use super::Db;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A search job as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRow {
+    /// Job id.
+    pub id: Uuid,
+    /// initiated, running, completed, failed, cancelled.
+    pub status: String,
+    /// The search criteria as the client sent them (normalised).
+    pub criteria: Value,
+    /// The stage currently doing most of the work.
+    pub current_step: String,
+    /// Upper bound on results.
+    pub max_results: i32,
+    /// Candidates accepted for processing.
+    pub discovered_count: i32,
+    /// Candidates finished (done, failed or filtered).
+    pub processed_count: i32,
+    /// Candidates given up on.
+    pub failed_count: i32,
+    /// Candidates that did not meet the filters.
+    pub filtered_count: i32,
+    /// Leads in the job's results.
+    pub results_count: i32,
+    /// Whether discovery has finished adding candidates.
+    pub discovery_done: bool,
+    /// Estimated completion time.
+    pub estimated_completion: DateTime<Utc>,
+    /// When a worker first picked the job up.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it completed or failed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Why it failed.
+    pub failure_reason: Option<String>,
+    /// Completion summary.
+    pub summary: Option<Value>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An error recorded against a job.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobErrorRow {
+    /// Stage that failed.
+    pub stage: String,
+    /// Company name, when the error concerns one.
+    pub company: Option<String>,
+    /// URL involved.
+    pub url: Option<String>,
+    /// What went wrong.
+    pub message: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts a new job.
+pub async fn insert<'c>(
+    db: impl Db<'c>,
+    id: Uuid,
+    criteria: &Value,
+    max_results: i32,
+    estimated_completion: DateTime<Utc>,
+) -> sqlx::Result<JobRow> {
+    sqlx::query_as(
+        "INSERT INTO search_jobs (id, criteria, max_results, estimated_completion)
+         VALUES ($1, $2, $3, $4) RETURNING *",
+    )
+    .bind(id)
+    .bind(criteria)
+    .bind(max_results)
+    .bind(estimated_completion)
+    .fetch_one(db)
+    .await
+}
+
+/// Loads a job.
+pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<JobRow>> {
+    sqlx::query_as("SELECT * FROM search_jobs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Loads a job and locks it for the rest of the transaction (serialises completion checks).
+pub async fn get_for_update<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<JobRow>> {
+    sqlx::query_as("SELECT * FROM search_jobs WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Marks a job running at `step`; the first call records the start time.
+pub async fn set_running<'c>(db: impl Db<'c>, id: Uuid, step: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE search_jobs SET status = 'running', current_step = $2,
+                started_at = COALESCE(started_at, now())
+         WHERE id = $1 AND status IN ('initiated', 'running')",
+    )
+    .bind(id)
+    .bind(step)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Adds newly accepted candidates and optionally closes discovery.
+pub async fn add_discovered<'c>(
+    db: impl Db<'c>,
+    id: Uuid,
+    added: i32,
+    discovery_done: bool,
+) -> sqlx::Result<JobRow> {
+    sqlx::query_as(
+        "UPDATE search_jobs SET discovered_count = discovered_count + $2,
+                discovery_done = discovery_done OR $3
+         WHERE id = $1 RETURNING *",
+    )
+    .bind(id)
+    .bind(added)
+    .bind(discovery_done)
+    .fetch_one(db)
+    .await
+}
+
+/// How a work item ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemOutcome {
+    /// Stored as a lead in the job's results.
+    Result,
+    /// Stored, but did not meet the job's filters.
+    Filtered,
+    /// Given up on after errors.
+    Failed,
+}
+
+/// Counts one finished work item and returns the updated job.
+pub async fn item_finished<'c>(
+    db: impl Db<'c>,
+    id: Uuid,
+    outcome: ItemOutcome,
+) -> sqlx::Result<JobRow> {
+    let (r, f, x) = match outcome {
+        ItemOutcome::Result => (1, 0, 0),
+        ItemOutcome::Filtered => (0, 1, 0),
+        ItemOutcome::Failed => (0, 0, 1),
+    };
+    sqlx::query_as(
+        "UPDATE search_jobs SET processed_count = processed_count + 1,
+                results_count = results_count + $2, filtered_count = filtered_count + $3,
+                failed_count = failed_count + $4
+         WHERE id = $1 RETURNING *",
+    )
+    .bind(id)
+    .bind(r)
+    .bind(f)
+    .bind(x)
+    .fetch_one(db)
+    .await
+}
+
+/// Closes a job as completed with its summary.
+pub async fn complete<'c>(db: impl Db<'c>, id: Uuid, summary: &Value) -> sqlx::Result<JobRow> {
+    sqlx::query_as(
+        "UPDATE search_jobs SET status = 'completed', current_step = 'completed',
+                completed_at = now(), summary = $2
+         WHERE id = $1 RETURNING *",
+    )
+    .bind(id)
+    .bind(summary)
+    .fetch_one(db)
+    .await
+}
+
+/// Closes a job as failed with the reason.
+pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, reason: &str) -> sqlx::Result<JobRow> {
+    sqlx::query_as(
+        "UPDATE search_jobs SET status = 'failed', current_step = 'failed',
+                completed_at = now(), failure_reason = $2
+         WHERE id = $1 RETURNING *",
+    )
+    .bind(id)
+    .bind(reason)
+    .fetch_one(db)
+    .await
+}
+
+/// Records an error a client will see in the job status.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_error<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    work_item_id: Option<Uuid>,
+    stage: &str,
+    company: Option<&str>,
+    url: Option<&str>,
+    message: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO job_errors (job_id, work_item_id, stage, company, url, message)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(job_id)
+    .bind(work_item_id)
+    .bind(stage)
+    .bind(company)
+    .bind(url)
+    .bind(message)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The first `limit` errors of a job, oldest first.
+pub async fn errors<'c>(db: impl Db<'c>, job_id: Uuid, limit: i64) -> sqlx::Result<Vec<JobErrorRow>> {
+    sqlx::query_as(
+        "SELECT stage, company, url, message, created_at FROM job_errors
+         WHERE job_id = $1 ORDER BY id LIMIT $2",
+    )
+    .bind(job_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Folds one measured stage duration into the running average used for estimates.
+pub async fn record_stage_time<'c>(db: impl Db<'c>, stage: &str, ms: f64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO stage_timings (stage, samples, avg_ms) VALUES ($1, 1, $2)
+         ON CONFLICT (stage) DO UPDATE SET
+           samples = LEAST(stage_timings.samples + 1, 1000),
+           avg_ms = stage_timings.avg_ms
+                    + ($2 - stage_timings.avg_ms) / LEAST(stage_timings.samples + 1, 1000),
+           updated_at = now()",
+    )
+    .bind(stage)
+    .bind(ms)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Average measured duration per stage, in milliseconds.
+pub async fn stage_times<'c>(db: impl Db<'c>) -> sqlx::Result<Vec<(String, f64)>> {
+    sqlx::query_as("SELECT stage, avg_ms FROM stage_timings")
+        .fetch_all(db)
+        .await
+}
+
+/// Jobs still waiting or running, for estimates of queued work.
+pub async fn active_backlog<'c>(db: impl Db<'c>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(SUM(GREATEST(max_results - processed_count, 0)), 0)::bigint
+         FROM search_jobs WHERE status IN ('initiated', 'running')",
+    )
+    .fetch_one(db)
+    .await
+}
+
+impl JobRow {
+    /// Progress 0–100: finished candidates over discovered ones; 100 only once completed.
+    pub fn progress(&self) -> u8 {
+        if matches!(self.status.as_str(), "completed") {
+            return 100;
+        }
+        if self.discovered_count == 0 {
+            return if self.discovery_done { 99 } else { 0 };
+        }
+        let done = self.processed_count as f64 / self.discovered_count as f64;
+        let scale = if self.discovery_done { 99.0 } else { 90.0 };
+        (done * scale).floor().clamp(0.0, 99.0) as u8
+    }
+
+    /// Candidates not finished yet (or, while discovering, the ones still to find).
+    pub fn remaining(&self) -> i32 {
+        if self.discovery_done {
+            (self.discovered_count - self.processed_count).max(0)
+        } else {
+            (self.max_results - self.processed_count).max(0)
+        }
+    }
+
+    /// Whether every discovered candidate has finished and discovery is over.
+    pub fn all_items_finished(&self) -> bool {
+        self.discovery_done && self.processed_count >= self.discovered_count
+    }
+}

@@ -1,0 +1,443 @@
+//! The lead store: companies, contacts and leads; merge upserts, listing, detail, export and
+//! analytics queries.
+
+use super::Db;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A company as the merge stage writes it.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyRecord {
+    /// `domain:…` or `name:…` key; one row per key.
+    pub dedup_key: String,
+    /// Name.
+    pub name: String,
+    /// Registrable domain.
+    pub domain: Option<String>,
+    /// Website URL.
+    pub website: Option<String>,
+    /// Industry slug.
+    pub industry: Option<String>,
+    /// Size bucket.
+    pub size_category: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Street line or full address.
+    pub address: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// State or region.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Country code.
+    pub country: Option<String>,
+    /// Year founded.
+    pub founded_year: Option<i32>,
+    /// Employees.
+    pub employee_count: Option<i32>,
+    /// Phones (E.164) as a JSON array.
+    pub phones: Value,
+    /// Emails as a JSON array.
+    pub emails: Value,
+    /// Social URLs as a JSON array.
+    pub socials: Value,
+    /// Technologies as a JSON array.
+    pub technologies: Value,
+    /// Business info object (timezone, business model, …).
+    pub business_info: Value,
+}
+
+/// A contact as the merge stage writes it.
+#[derive(Debug, Clone, Default)]
+pub struct ContactRecord {
+    /// Email, or `name:<lowercase name>` when there is no email.
+    pub dedup_key: String,
+    /// Full name.
+    pub name: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// LinkedIn URL.
+    pub linkedin_url: Option<String>,
+    /// Decision maker flag.
+    pub is_decision_maker: bool,
+    /// 0–1.
+    pub confidence: f32,
+    /// Where it was found.
+    pub source: String,
+}
+
+/// The lead-level part of a merge.
+#[derive(Debug, Clone, Default)]
+pub struct LeadRecord {
+    /// 0–100.
+    pub lead_score: i32,
+    /// Score breakdown JSON.
+    pub score_breakdown: Value,
+    /// Growth signals, technology stack, pain points, competitive landscape.
+    pub business_intelligence: Value,
+    /// Engagement opportunities.
+    pub engagement_opportunities: Value,
+    /// Data sources: name, url, scraped_at, data types.
+    pub data_sources: Value,
+}
+
+/// Upserts a company by its key; newer non-empty values win, missing ones keep what was known.
+pub async fn upsert_company<'c>(db: impl Db<'c>, c: &CompanyRecord) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO companies (id, dedup_key, name, domain, website, industry, size_category,
+            description, address, city, region, postal_code, country, founded_year, employee_count,
+            phones, emails, socials, technologies, business_info)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+         ON CONFLICT (dedup_key) DO UPDATE SET
+            name = EXCLUDED.name,
+            domain = COALESCE(EXCLUDED.domain, companies.domain),
+            website = COALESCE(EXCLUDED.website, companies.website),
+            industry = COALESCE(EXCLUDED.industry, companies.industry),
+            size_category = COALESCE(EXCLUDED.size_category, companies.size_category),
+            description = COALESCE(EXCLUDED.description, companies.description),
+            address = COALESCE(EXCLUDED.address, companies.address),
+            city = COALESCE(EXCLUDED.city, companies.city),
+            region = COALESCE(EXCLUDED.region, companies.region),
+            postal_code = COALESCE(EXCLUDED.postal_code, companies.postal_code),
+            country = COALESCE(EXCLUDED.country, companies.country),
+            founded_year = COALESCE(EXCLUDED.founded_year, companies.founded_year),
+            employee_count = COALESCE(EXCLUDED.employee_count, companies.employee_count),
+            phones = CASE WHEN EXCLUDED.phones = '[]' THEN companies.phones ELSE EXCLUDED.phones END,
+            emails = CASE WHEN EXCLUDED.emails = '[]' THEN companies.emails ELSE EXCLUDED.emails END,
+            socials = CASE WHEN EXCLUDED.socials = '[]' THEN companies.socials ELSE EXCLUDED.socials END,
+            technologies = CASE WHEN EXCLUDED.technologies = '[]' THEN companies.technologies
+                                ELSE EXCLUDED.technologies END,
+            business_info = companies.business_info || EXCLUDED.business_info
+         RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(&c.dedup_key)
+    .bind(&c.name)
+    .bind(&c.domain)
+    .bind(&c.website)
+    .bind(&c.industry)
+    .bind(&c.size_category)
+    .bind(&c.description)
+    .bind(&c.address)
+    .bind(&c.city)
+    .bind(&c.region)
+    .bind(&c.postal_code)
+    .bind(&c.country)
+    .bind(c.founded_year)
+    .bind(c.employee_count)
+    .bind(&c.phones)
+    .bind(&c.emails)
+    .bind(&c.socials)
+    .bind(&c.technologies)
+    .bind(&c.business_info)
+    .fetch_one(db)
+    .await
+}
+
+/// Upserts a contact of a company by its key.
+pub async fn upsert_contact<'c>(db: impl Db<'c>, company: Uuid, c: &ContactRecord) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO contacts (id, company_id, dedup_key, name, title, email, phone, linkedin_url,
+            is_decision_maker, confidence, source)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+         ON CONFLICT (company_id, dedup_key) DO UPDATE SET
+            name = COALESCE(EXCLUDED.name, contacts.name),
+            title = COALESCE(EXCLUDED.title, contacts.title),
+            email = COALESCE(EXCLUDED.email, contacts.email),
+            phone = COALESCE(EXCLUDED.phone, contacts.phone),
+            linkedin_url = COALESCE(EXCLUDED.linkedin_url, contacts.linkedin_url),
+            is_decision_maker = EXCLUDED.is_decision_maker OR contacts.is_decision_maker,
+            confidence = GREATEST(EXCLUDED.confidence, contacts.confidence),
+            source = EXCLUDED.source",
+    )
+    .bind(Uuid::now_v7())
+    .bind(company)
+    .bind(&c.dedup_key)
+    .bind(&c.name)
+    .bind(&c.title)
+    .bind(&c.email)
+    .bind(&c.phone)
+    .bind(&c.linkedin_url)
+    .bind(c.is_decision_maker)
+    .bind(c.confidence)
+    .bind(&c.source)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Upserts the discovered lead of a company; staff-owned fields (status) are kept. Returns the
+/// lead id and whether it was new.
+pub async fn upsert_discovered_lead<'c>(db: impl Db<'c>, company: Uuid, l: &LeadRecord) -> sqlx::Result<(Uuid, bool)> {
+    sqlx::query_as(
+        "INSERT INTO leads (id, origin, company_id, lead_score, score_breakdown,
+            business_intelligence, engagement_opportunities, data_sources)
+         VALUES ($1, 'discovered', $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (company_id) DO UPDATE SET
+            lead_score = EXCLUDED.lead_score,
+            score_breakdown = EXCLUDED.score_breakdown,
+            business_intelligence = EXCLUDED.business_intelligence,
+            engagement_opportunities = EXCLUDED.engagement_opportunities,
+            data_sources = (SELECT COALESCE(jsonb_agg(DISTINCT s), '[]')
+                            FROM jsonb_array_elements(leads.data_sources || EXCLUDED.data_sources) s)
+         RETURNING id, (xmax = 0)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(company)
+    .bind(l.lead_score)
+    .bind(&l.score_breakdown)
+    .bind(&l.business_intelligence)
+    .bind(&l.engagement_opportunities)
+    .bind(&l.data_sources)
+    .fetch_one(db)
+    .await
+}
+
+/// Adds a lead to a job's results with its score at the time; false when already there.
+pub async fn add_job_result<'c>(db: impl Db<'c>, job: Uuid, lead: Uuid, score: i32) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO job_results (job_id, lead_id, lead_score) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(job)
+    .bind(lead)
+    .bind(score)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A lead with its company, as lists and the detail view show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LeadRow {
+    /// Lead id.
+    pub id: Uuid,
+    /// discovered, inbound or imported.
+    pub origin: String,
+    /// Workflow status.
+    pub status: String,
+    /// Score 0–100.
+    pub lead_score: i32,
+    /// Score breakdown.
+    pub score_breakdown: Value,
+    /// Business intelligence.
+    pub business_intelligence: Value,
+    /// Engagement opportunities.
+    pub engagement_opportunities: Value,
+    /// Data sources.
+    pub data_sources: Value,
+    /// Inbound first name.
+    pub first_name: Option<String>,
+    /// Inbound last name.
+    pub last_name: Option<String>,
+    /// Inbound email.
+    pub email: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last change of the lead or its company.
+    pub updated_at: DateTime<Utc>,
+    /// Company id.
+    pub company_id: Option<Uuid>,
+    /// Company name.
+    pub company_name: Option<String>,
+    /// Company domain.
+    pub domain: Option<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Size bucket.
+    pub size_category: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Address line.
+    pub address: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Founded.
+    pub founded_year: Option<i32>,
+    /// Employees.
+    pub employee_count: Option<i32>,
+    /// Phones.
+    pub phones: Option<Value>,
+    /// Emails.
+    pub emails: Option<Value>,
+    /// Socials.
+    pub socials: Option<Value>,
+    /// Technologies.
+    pub technologies: Option<Value>,
+    /// Business info.
+    pub business_info: Option<Value>,
+    /// Contacts.
+    pub contact_count: i64,
+    /// Verified contacts.
+    pub verified_contact_count: i64,
+}
+
+macro_rules! lead_columns {
+    () => {
+        "l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
+    l.business_intelligence, l.engagement_opportunities, l.data_sources, l.first_name,
+    l.last_name, l.email, l.created_at, GREATEST(l.updated_at, c.updated_at) AS updated_at,
+    c.id AS company_id, c.name AS company_name, c.domain, c.website, c.industry, c.size_category,
+    c.description, c.address, c.city, c.region, c.postal_code, c.country, c.latitude, c.longitude,
+    c.founded_year, c.employee_count, c.phones, c.emails, c.socials, c.technologies, c.business_info,
+    (SELECT count(*) FROM contacts k WHERE k.company_id = c.id) AS contact_count,
+    (SELECT count(*) FROM contacts k WHERE k.company_id = c.id
+        AND k.verification_status = 'verified') AS verified_contact_count"
+    };
+}
+
+macro_rules! lead_filter {
+    () => {
+        "($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
+        WHERE jr.job_id = $1 AND jr.lead_id = l.id))
+    AND ($2::int IS NULL OR l.lead_score >= $2)"
+    };
+}
+
+/// Filters of the lead list.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    /// Only leads a job found.
+    pub job_id: Option<Uuid>,
+    /// Only leads scoring at least this.
+    pub score_min: Option<i32>,
+}
+
+/// One page of leads, best score first.
+pub async fn list<'c>(db: impl Db<'c>, f: &LeadFilter, limit: i64, offset: i64) -> sqlx::Result<Vec<LeadRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        lead_columns!(),
+        " FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE ",
+        lead_filter!(),
+        " ORDER BY l.lead_score DESC, l.id LIMIT $3 OFFSET $4"
+    ))
+    .bind(f.job_id)
+    .bind(f.score_min)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}
+
+/// Number of leads matching a filter.
+pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
+    sqlx::query_scalar(concat!("SELECT count(*) FROM leads l WHERE ", lead_filter!()))
+        .bind(f.job_id)
+        .bind(f.score_min)
+        .fetch_one(db)
+        .await
+}
+
+/// Streams every matching lead for export, best score first, without loading them all.
+pub fn stream<'a, 'c: 'a>(
+    db: impl Db<'c> + 'a,
+    f: &LeadFilter,
+) -> futures::stream::BoxStream<'a, sqlx::Result<LeadRow>> {
+    sqlx::query_as::<_, LeadRow>(concat!(
+        "SELECT ",
+        lead_columns!(),
+        " FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE ",
+        lead_filter!(),
+        " ORDER BY l.lead_score DESC, l.id"
+    ))
+        .bind(f.job_id)
+        .bind(f.score_min)
+        .fetch(db)
+}
+
+/// One lead with its company.
+pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<LeadRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        lead_columns!(),
+        " FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE l.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A contact as the detail view shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactRow {
+    /// Contact id.
+    pub id: Uuid,
+    /// Name.
+    pub name: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// LinkedIn.
+    pub linkedin_url: Option<String>,
+    /// Decision maker.
+    pub is_decision_maker: bool,
+    /// Confidence 0–1.
+    pub confidence: f32,
+    /// Source URL.
+    pub source: String,
+    /// verified, unverified, invalid, inferred.
+    pub verification_status: String,
+}
+
+/// Contacts of a company, decision makers first.
+pub async fn contacts<'c>(db: impl Db<'c>, company: Uuid) -> sqlx::Result<Vec<ContactRow>> {
+    sqlx::query_as(
+        "SELECT id, name, title, email, phone, linkedin_url, is_decision_maker, confidence, source,
+                verification_status
+         FROM contacts WHERE company_id = $1 ORDER BY is_decision_maker DESC, name",
+    )
+    .bind(company)
+    .fetch_all(db)
+    .await
+}
+
+/// Other known companies of the same industry and city (the competitive landscape).
+pub async fn competitors<'c>(
+    db: impl Db<'c>,
+    company: Uuid,
+    industry: &str,
+    city: Option<&str>,
+) -> sqlx::Result<Vec<(String, i32)>> {
+    sqlx::query_as(
+        "SELECT c.name, l.lead_score FROM companies c JOIN leads l ON l.company_id = c.id
+         WHERE c.industry = $2 AND c.id <> $1 AND ($3::text IS NULL OR c.city = $3)
+         ORDER BY l.lead_score DESC LIMIT 5",
+    )
+    .bind(company)
+    .bind(industry)
+    .bind(city)
+    .fetch_all(db)
+    .await
+}
+
+/// The analytics summary over all leads or one job's, as one JSON document.
+pub async fn analytics<'c>(db: impl Db<'c>, job: Option<Uuid>, hot: i32, warm: i32) -> sqlx::Result<Value> {
+    sqlx::query_scalar(include_str!("analytics.sql"))
+        .bind(job)
+        .bind(hot)
+        .bind(warm)
+        .fetch_one(db)
+        .await
+}

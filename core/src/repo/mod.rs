@@ -1,0 +1,14 @@
+//! The SQL of the product, one function per query, grouped by what it touches. Functions take
+//! any executor (`&PgPool` or `&mut *tx`) so callers decide what shares a transaction.
+
+pub mod events;
+pub mod jobs;
+pub mod leads;
+pub mod pages;
+pub mod politeness;
+pub mod queue;
+pub mod work_items;
+
+/// Shorthand for "a connection, pool or transaction".
+pub trait Db<'c>: sqlx::PgExecutor<'c> {}
+impl<'c, T: sqlx::PgExecutor<'c>> Db<'c> for T {}

@@ -1,0 +1,102 @@
+//! Fetched pages of a work item, stored so extraction can be re-run without crawling again.
+
+use super::Db;
+use crate::model::StoredPage;
+use uuid::Uuid;
+
+/// A page to store.
+#[derive(Debug, Clone)]
+pub struct NewPage<'a> {
+    /// Requested URL.
+    pub url: &'a str,
+    /// URL after redirects.
+    pub final_url: &'a str,
+    /// Role on the site.
+    pub kind: &'a str,
+    /// HTTP status (0 when the request failed before a response).
+    pub http_status: i32,
+    /// Content type.
+    pub content_type: Option<&'a str>,
+    /// Body text.
+    pub body: &'a str,
+    /// Whether the body was cut at the size limit.
+    pub truncated: bool,
+    /// Whether it needs a browser to show its content.
+    pub needs_render: bool,
+    /// Selected headers as JSON object.
+    pub headers: &'a serde_json::Value,
+    /// Request duration.
+    pub elapsed_ms: i32,
+}
+
+/// Stores or replaces a page.
+pub async fn upsert<'c>(db: impl Db<'c>, item: Uuid, p: &NewPage<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO pages (work_item_id, url, final_url, kind, http_status, content_type, body,
+                            truncated, needs_render, elapsed_ms, headers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (work_item_id, url) DO UPDATE SET final_url = EXCLUDED.final_url,
+           kind = EXCLUDED.kind, http_status = EXCLUDED.http_status,
+           content_type = EXCLUDED.content_type, body = EXCLUDED.body,
+           truncated = EXCLUDED.truncated, needs_render = EXCLUDED.needs_render,
+           elapsed_ms = EXCLUDED.elapsed_ms, headers = EXCLUDED.headers, fetched_at = now()",
+    )
+    .bind(item)
+    .bind(p.url)
+    .bind(p.final_url)
+    .bind(p.kind)
+    .bind(p.http_status)
+    .bind(p.content_type)
+    .bind(p.body)
+    .bind(p.truncated)
+    .bind(p.needs_render)
+    .bind(p.elapsed_ms)
+    .bind(p.headers)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a page's body with its browser-rendered HTML.
+pub async fn set_rendered<'c>(db: impl Db<'c>, item: Uuid, url: &str, html: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE pages SET body = $3, rendered = true, needs_render = false
+         WHERE work_item_id = $1 AND url = $2",
+    )
+    .bind(item)
+    .bind(url)
+    .bind(html)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// URLs of an item's pages still waiting for the browser.
+pub async fn needing_render<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT url FROM pages WHERE work_item_id = $1 AND needs_render ORDER BY id")
+        .bind(item)
+        .fetch_all(db)
+        .await
+}
+
+/// An item's pages in fetch order (home first).
+pub async fn for_item<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<StoredPage>> {
+    let rows: Vec<(String, String, String, i32, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT url, final_url, kind, http_status, body, headers FROM pages
+         WHERE work_item_id = $1 ORDER BY id",
+    )
+    .bind(item)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(url, final_url, kind, http_status, body, headers)| StoredPage {
+            url,
+            final_url,
+            kind,
+            http_status,
+            body,
+            headers: serde_json::from_value(headers).unwrap_or_default(),
+        })
+        .collect())
+}

@@ -1,0 +1,69 @@
+//! Politeness state shared by all workers: cached robots.txt and per-host request slots.
+
+use super::Db;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// A cached robots.txt.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RobotsRow {
+    /// HTTP status it was served with (0 when it could not be fetched).
+    pub http_status: i32,
+    /// Body.
+    pub body: String,
+}
+
+/// The cached robots.txt of a host, if still fresh.
+pub async fn robots<'c>(db: impl Db<'c>, host: &str) -> sqlx::Result<Option<RobotsRow>> {
+    sqlx::query_as("SELECT http_status, body FROM robots_cache WHERE host = $1 AND expires_at > now()")
+        .bind(host)
+        .fetch_optional(db)
+        .await
+}
+
+/// Caches a host's robots.txt for `ttl`.
+pub async fn put_robots<'c>(db: impl Db<'c>, host: &str, status: i32, body: &str, ttl: Duration) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO robots_cache (host, http_status, body, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+         ON CONFLICT (host) DO UPDATE SET http_status = EXCLUDED.http_status, body = EXCLUDED.body,
+           fetched_at = now(), expires_at = EXCLUDED.expires_at",
+    )
+    .bind(host)
+    .bind(status)
+    .bind(body)
+    .bind(ttl.as_secs_f64())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Reserves the next request slot for `host`, `gap` after the previous one, and returns when it
+/// starts. One atomic UPSERT: concurrent workers on any machine get distinct, spaced slots.
+pub async fn reserve_slot<'c>(db: impl Db<'c>, host: &str, gap: Duration) -> sqlx::Result<DateTime<Utc>> {
+    sqlx::query_scalar(
+        "INSERT INTO host_slots (host, next_allowed_at)
+         VALUES ($1, clock_timestamp() + make_interval(secs => $2))
+         ON CONFLICT (host) DO UPDATE SET next_allowed_at =
+           GREATEST(host_slots.next_allowed_at, clock_timestamp()) + make_interval(secs => $2)
+         RETURNING next_allowed_at - make_interval(secs => $2)",
+    )
+    .bind(host)
+    .bind(gap.as_secs_f64())
+    .fetch_one(db)
+    .await
+}
+
+/// Pushes a host's next slot to at least `until` (a 429/503 with `Retry-After`).
+pub async fn pause_host<'c>(db: impl Db<'c>, host: &str, until: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO host_slots (host, next_allowed_at) VALUES ($1, $2)
+         ON CONFLICT (host) DO UPDATE SET
+           next_allowed_at = GREATEST(host_slots.next_allowed_at, EXCLUDED.next_allowed_at)",
+    )
+    .bind(host)
+    .bind(until)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Read and maintenance queries on the queue library's tables (`apalis.jobs`,
+//! `apalis.workers`): depth per stage for health, persisted retry backoff, and pruning of
+//! finished rows, without which fetch throughput collapses as they pile up.
+
+use super::Db;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Depth of one queue.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueueDepth {
+    /// Queue name.
+    pub queue: String,
+    /// Waiting to run (including failed tasks due for retry).
+    pub pending: i64,
+    /// Claimed by a worker.
+    pub running: i64,
+    /// Age of the oldest waiting task, seconds.
+    pub oldest_pending_secs: Option<f64>,
+}
+
+/// Depth of every queue that has tasks.
+pub async fn depths<'c>(db: impl Db<'c>) -> sqlx::Result<Vec<QueueDepth>> {
+    sqlx::query_as(
+        "SELECT job_type AS queue,
+                count(*) FILTER (WHERE status = 'Pending'
+                                  OR (status = 'Failed' AND attempts < max_attempts)) AS pending,
+                count(*) FILTER (WHERE status IN ('Queued', 'Running')) AS running,
+                EXTRACT(EPOCH FROM now() - min(run_at) FILTER (WHERE status = 'Pending'))::float8
+                  AS oldest_pending_secs
+         FROM apalis.jobs GROUP BY job_type ORDER BY job_type",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Workers seen within `within`, per queue.
+pub async fn live_workers<'c>(db: impl Db<'c>, within: Duration) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT worker_type, count(*) FROM apalis.workers
+         WHERE last_seen > now() - make_interval(secs => $1)
+         GROUP BY worker_type ORDER BY worker_type",
+    )
+    .bind(within.as_secs_f64())
+    .fetch_all(db)
+    .await
+}
+
+/// Moves a task's next run to `at`: the queue retries failed tasks as soon as they are due, so
+/// the backoff lives in the row itself and survives restarts.
+pub async fn retry_at<'c>(db: impl Db<'c>, task_id: &str, at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE apalis.jobs SET run_at = $2 WHERE id = $1")
+        .bind(task_id)
+        .bind(at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes finished tasks older than `keep`; returns how many.
+pub async fn prune_finished<'c>(db: impl Db<'c>, keep: Duration, limit: i64) -> sqlx::Result<u64> {
+    let r = sqlx::query(
+        "DELETE FROM apalis.jobs WHERE id IN (
+           SELECT id FROM apalis.jobs
+           WHERE (status IN ('Done', 'Killed') OR (status = 'Failed' AND attempts >= max_attempts))
+             AND done_at < now() - make_interval(secs => $1)
+           LIMIT $2)",
+    )
+    .bind(keep.as_secs_f64())
+    .bind(limit)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Deletes worker registrations not seen for `older_than` and holding no task.
+pub async fn prune_workers<'c>(db: impl Db<'c>, older_than: Duration) -> sqlx::Result<u64> {
+    let r = sqlx::query(
+        "DELETE FROM apalis.workers w WHERE last_seen < now() - make_interval(secs => $1)
+           AND NOT EXISTS (SELECT 1 FROM apalis.jobs j WHERE j.lock_by = w.id)",
+    )
+    .bind(older_than.as_secs_f64())
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Makes a task's current attempt its last, so the queue records it as failed for good.
+pub async fn exhaust<'c>(db: impl Db<'c>, task_id: &str, attempts: i32) -> sqlx::Result<()> {
+    sqlx::query("UPDATE apalis.jobs SET max_attempts = LEAST(max_attempts, $2) WHERE id = $1")
+        .bind(task_id)
+        .bind(attempts)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Work items: one candidate company inside one search, with each stage's stored output.
+
+use super::Db;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A work item as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WorkItemRow {
+    /// Item id.
+    pub id: Uuid,
+    /// Job it belongs to.
+    pub job_id: Uuid,
+    /// Company key inside the job.
+    pub dedup_key: String,
+    /// Registrable domain of the website, when there is one.
+    pub domain: Option<String>,
+    /// The source's candidate record.
+    pub candidate: Value,
+    /// Stage reached.
+    pub stage: String,
+    /// Output of extract.
+    pub facts: Option<Value>,
+    /// Output of enrich.
+    pub enrichment: Option<Value>,
+    /// Output of score.
+    pub score: Option<Value>,
+    /// Lead it was merged into.
+    pub lead_id: Option<Uuid>,
+}
+
+/// Inserts a candidate unless the job already has one with the same key; returns the new id.
+pub async fn insert<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    dedup_key: &str,
+    domain: Option<&str>,
+    candidate: &Value,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "INSERT INTO work_items (id, job_id, dedup_key, domain, candidate)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id, dedup_key) DO NOTHING RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(job_id)
+    .bind(dedup_key)
+    .bind(domain)
+    .bind(candidate)
+    .fetch_optional(db)
+    .await
+}
+
+/// Loads an item.
+pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<WorkItemRow>> {
+    sqlx::query_as(
+        "SELECT id, job_id, dedup_key, domain, candidate, stage, facts, enrichment, score, lead_id
+         FROM work_items WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Moves an item to `stage`, returning false when it had already left `from` (a re-run of a
+/// stage whose effects were already committed).
+pub async fn advance<'c>(db: impl Db<'c>, id: Uuid, from: &str, to: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE work_items SET stage = $3 WHERE id = $1 AND stage = $2")
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stores the output of extract.
+pub async fn set_facts<'c>(db: impl Db<'c>, id: Uuid, facts: &Value) -> sqlx::Result<()> {
+    sqlx::query("UPDATE work_items SET facts = $2 WHERE id = $1")
+        .bind(id)
+        .bind(facts)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores the output of enrich.
+pub async fn set_enrichment<'c>(db: impl Db<'c>, id: Uuid, enrichment: &Value) -> sqlx::Result<()> {
+    sqlx::query("UPDATE work_items SET enrichment = $2 WHERE id = $1")
+        .bind(id)
+        .bind(enrichment)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores the output of score.
+pub async fn set_score<'c>(db: impl Db<'c>, id: Uuid, score: &Value) -> sqlx::Result<()> {
+    sqlx::query("UPDATE work_items SET score = $2 WHERE id = $1")
+        .bind(id)
+        .bind(score)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records the lead an item was merged into.
+pub async fn set_lead<'c>(db: impl Db<'c>, id: Uuid, lead_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE work_items SET lead_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(lead_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks an item failed with the reason, unless it already finished.
+pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, error: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE work_items SET stage = 'failed', error = $2
+         WHERE id = $1 AND stage NOT IN ('done', 'failed', 'filtered')",
+    )
+    .bind(id)
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Number of items of a job per stage.
+pub async fn stage_counts<'c>(db: impl Db<'c>, job_id: Uuid) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT stage, count(*) FROM work_items WHERE job_id = $1 GROUP BY stage")
+        .bind(job_id)
+        .fetch_all(db)
+        .await
+}

@@ -1,0 +1,780 @@
+//! Extract: read a company's pages (static or rendered HTML) into cleaned facts, each with the
+//! URL it came from and a confidence. Structured data (JSON-LD, microdata) first, then links and
+//! page text. Content inside testimonials, partner lists and quotes is ignored, because it
+//! describes other companies.
+
+use crate::model::{Address, Facts, Found, Person, StoredPage};
+use regex::Regex;
+use scraper::{ElementRef, Html, Selector};
+use serde_json::Value;
+use std::sync::LazyLock;
+
+static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b")
+        .expect("static regex")
+});
+static OBFUSCATED_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z0-9._%+-]+)\s*[\[\(\{]\s*at\s*[\]\)\}]\s*([a-z0-9-]+(?:\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*[a-z0-9-]+)+)")
+        .expect("static regex")
+});
+static DOT_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*").expect("static regex"));
+static PHONE_TEXT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}")
+        .expect("static regex")
+});
+static FOUNDED_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:founded|established|since|gegründet)\s+(?:in\s+)?(1[6-9]\d\d|20\d\d)\b")
+        .expect("static regex")
+});
+static EMPLOYEES_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:team of|staff of)\s+(\d{1,6})\b|\b(\d{1,6})\s+(?:employees|people|staff members|professionals)\b")
+        .expect("static regex")
+});
+
+/// Addresses that are examples or placeholders, never real contacts.
+const PLACEHOLDER_EMAILS: [&str; 4] = ["example.com", "example.org", "domain.com", "email.com"];
+/// Class or id fragments of elements that talk about other companies.
+const FOREIGN_BLOCKS: [&str; 6] = ["testimonial", "partner", "review", "quote", "client", "sponsor"];
+/// Title words that mark a buying decision maker.
+const DECISION_TITLES: [&str; 16] = [
+    "ceo", "founder", "owner", "president", "managing", "director", "partner", "principal",
+    "chief", "head of", "vp", "vice president", "cto", "cfo", "coo", "geschäftsführer",
+];
+/// Script, meta and header fingerprints: (technology, lowercase needle).
+const TECH_FINGERPRINTS: [(&str, &str); 16] = [
+    ("jQuery", "jquery"),
+    ("React", "react"),
+    ("Vue.js", "vue"),
+    ("Angular", "angular"),
+    ("WordPress", "wp-content"),
+    ("WordPress", "wordpress"),
+    ("Shopify", "shopify"),
+    ("Google Analytics", "googletagmanager.com/gtag"),
+    ("Google Analytics", "google-analytics.com"),
+    ("Stripe", "js.stripe.com"),
+    ("HubSpot", "hs-scripts.com"),
+    ("HubSpot", "hubspot"),
+    ("Intercom", "intercom"),
+    ("Bootstrap", "bootstrap"),
+    ("Wix", "wix.com"),
+    ("Squarespace", "squarespace"),
+];
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+/// Extracts the facts of one company from its fetched pages. `country` (ISO alpha-2) is the
+/// default region for phone numbers written without a country code.
+pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
+    let mut facts = Facts::default();
+    let site_domain = pages
+        .first()
+        .and_then(|p| url::Url::parse(&p.final_url).ok())
+        .and_then(|u| u.host_str().map(super::fetch::registrable_domain));
+    let docs: Vec<(&StoredPage, Html)> = pages
+        .iter()
+        .filter(|p| (200..300).contains(&p.http_status) && !p.body.is_empty())
+        .map(|p| (p, Html::parse_document(&p.body)))
+        .collect();
+    // Structured data first, so its country guides phone parsing.
+    for (page, doc) in &docs {
+        read_json_ld(doc, &page.final_url, &mut facts);
+        read_microdata(doc, &page.final_url, &mut facts);
+    }
+    let region = facts
+        .address
+        .as_ref()
+        .and_then(|a| a.value.country.clone())
+        .or_else(|| country.map(str::to_string))
+        .unwrap_or_else(|| "US".into());
+    for (page, doc) in &docs {
+        facts.pages.push(page.final_url.clone());
+        read_links(doc, page, &region, site_domain.as_deref(), &mut facts);
+        read_text(doc, page, &region, site_domain.as_deref(), &mut facts);
+        if page.kind == "team" {
+            read_people(doc, page, &region, &mut facts);
+        }
+        if page.kind == "careers" && facts.open_roles.is_empty() {
+            facts.open_roles = read_roles(doc);
+        }
+        if page.kind == "home" {
+            read_home_meta(doc, page, &mut facts);
+        }
+        for t in detect_technologies(doc, page) {
+            if !facts.technologies.contains(&t) {
+                facts.technologies.push(t);
+            }
+        }
+    }
+    facts.https = pages
+        .first()
+        .is_some_and(|p| p.final_url.starts_with("https://"));
+    facts
+}
+
+fn push_unique<T: PartialEq>(list: &mut Vec<Found<T>>, value: T, url: &str, confidence: f32) {
+    if let Some(existing) = list.iter_mut().find(|f| f.value == value) {
+        existing.confidence = existing.confidence.max(confidence);
+    } else {
+        list.push(Found {
+            value,
+            source_url: url.to_string(),
+            confidence,
+        });
+    }
+}
+
+fn set_if_better<T>(slot: &mut Option<Found<T>>, value: T, url: &str, confidence: f32) {
+    if slot.as_ref().is_none_or(|f| f.confidence < confidence) {
+        *slot = Some(Found {
+            value,
+            source_url: url.to_string(),
+            confidence,
+        });
+    }
+}
+
+/// Normalises a phone number to E.164, or `None` when it is not a valid number.
+pub fn normalize_phone(raw: &str, region: &str) -> Option<String> {
+    let digits = raw.chars().filter(|c| c.is_ascii_digit()).count();
+    if !(7..=15).contains(&digits) {
+        return None;
+    }
+    let id = region.parse::<phonenumber::country::Id>().ok();
+    let number = phonenumber::parse(id, raw.trim()).ok()?;
+    if !phonenumber::is_valid(&number) {
+        return None;
+    }
+    Some(number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Lowercases and checks an email address; `None` for placeholders and malformed values.
+pub fn normalize_email(raw: &str) -> Option<String> {
+    let e = raw.trim().trim_matches(|c: char| c == '.' || c == ',').to_ascii_lowercase();
+    let m = EMAIL_RE.find(&e)?;
+    if m.start() != 0 || m.end() != e.len() {
+        return None;
+    }
+    let domain = e.rsplit('@').next()?;
+    let image = [".png", ".jpg", ".gif", ".svg", ".webp"];
+    if PLACEHOLDER_EMAILS.contains(&domain) || image.iter().any(|x| e.ends_with(x)) {
+        return None;
+    }
+    Some(e)
+}
+
+fn is_foreign(el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .chain(std::iter::once(*el))
+        .filter_map(|n| n.value().as_element())
+        .any(|e| {
+            e.name() == "blockquote"
+                || e.attr("class")
+                    .into_iter()
+                    .chain(e.attr("id"))
+                    .any(|c| FOREIGN_BLOCKS.iter().any(|f| c.to_ascii_lowercase().contains(f)))
+        })
+}
+
+fn email_belongs(email: &str, site_domain: Option<&str>) -> bool {
+    let domain = email.rsplit('@').next().unwrap_or("");
+    match site_domain {
+        Some(site) => super::fetch::registrable_domain(domain) == site || is_freemail(domain),
+        None => true,
+    }
+}
+
+fn is_freemail(domain: &str) -> bool {
+    ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "gmx.de", "web.de"]
+        .contains(&domain)
+}
+
+fn read_json_ld(doc: &Html, url: &str, facts: &mut Facts) {
+    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
+        let raw: String = script.text().collect();
+        let cleaned: String = raw.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+        let Ok(value) = serde_json::from_str::<Value>(&cleaned) else {
+            continue;
+        };
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Array(items) => stack.extend(items),
+                Value::Object(mut obj) => {
+                    if let Some(graph) = obj.remove("@graph") {
+                        stack.push(graph);
+                    }
+                    let types: Vec<String> = match obj.get("@type") {
+                        Some(Value::String(t)) => vec![t.clone()],
+                        Some(Value::Array(ts)) => ts
+                            .iter()
+                            .filter_map(|t| t.as_str().map(str::to_string))
+                            .collect(),
+                        _ => vec![],
+                    };
+                    if types.iter().any(|t| t == "Person") {
+                        if let Some(p) = json_ld_person(&obj, url) {
+                            if !facts.people.iter().any(|q| q.name == p.name) {
+                                facts.people.push(p);
+                            }
+                        }
+                        continue;
+                    }
+                    if types.is_empty() || types.iter().any(|t| t == "WebSite" || t == "WebPage") {
+                        continue;
+                    }
+                    for t in &types {
+                        if !facts.schema_types.contains(t) {
+                            facts.schema_types.push(t.clone());
+                        }
+                    }
+                    json_ld_org(&obj, url, facts);
+                    if let Some(people) = obj.get("employee").or_else(|| obj.get("founder")) {
+                        stack.push(people.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn str_field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a str> {
+    obj.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn json_ld_org(obj: &serde_json::Map<String, Value>, url: &str, facts: &mut Facts) {
+    if let Some(name) = str_field(obj, "name") {
+        set_if_better(&mut facts.name, name.to_string(), url, 0.95);
+    }
+    if let Some(d) = str_field(obj, "description") {
+        set_if_better(&mut facts.description, d.to_string(), url, 0.9);
+    }
+    if let Some(Value::Object(a)) = obj.get("address") {
+        let country = match a.get("addressCountry") {
+            Some(Value::String(c)) => Some(c.clone()),
+            Some(Value::Object(c)) => str_field(c, "name").map(str::to_string),
+            _ => None,
+        };
+        let addr = Address {
+            street: str_field(a, "streetAddress").map(str::to_string),
+            city: str_field(a, "addressLocality").map(str::to_string),
+            region: str_field(a, "addressRegion").map(str::to_string),
+            postal_code: str_field(a, "postalCode").map(str::to_string),
+            country: country.map(|c| country_code(&c)),
+        };
+        set_if_better(&mut facts.address, addr, url, 0.95);
+    }
+    for key in ["telephone", "email", "sameAs"] {
+        let values: Vec<String> = match obj.get(key) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => vec![],
+        };
+        for v in values {
+            match key {
+                "telephone" => {
+                    let region = facts
+                        .address
+                        .as_ref()
+                        .and_then(|a| a.value.country.clone())
+                        .unwrap_or_else(|| "US".into());
+                    if let Some(p) = normalize_phone(&v, &region) {
+                        push_unique(&mut facts.phones, p, url, 0.95);
+                    }
+                }
+                "email" => {
+                    if let Some(e) = normalize_email(v.trim_start_matches("mailto:")) {
+                        push_unique(&mut facts.emails, e, url, 0.95);
+                    }
+                }
+                _ => {
+                    if let Some(s) = canonical_social(&v) {
+                        push_unique(&mut facts.socials, s, url, 0.95);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(year) = str_field(obj, "foundingDate")
+        .and_then(|d| d.get(..4))
+        .and_then(|y| y.parse::<i32>().ok())
+    {
+        set_if_better(&mut facts.founded_year, year, url, 0.95);
+    }
+    let employees = match obj.get("numberOfEmployees") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(Value::Object(q)) => q
+            .get("value")
+            .or_else(|| q.get("maxValue"))
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())),
+        _ => None,
+    };
+    if let Some(n) = employees.and_then(|n| u32::try_from(n).ok()) {
+        set_if_better(&mut facts.employee_count, n, url, 0.95);
+    }
+}
+
+fn json_ld_person(obj: &serde_json::Map<String, Value>, url: &str) -> Option<Person> {
+    let name = str_field(obj, "name")?.to_string();
+    let title = str_field(obj, "jobTitle").map(str::to_string);
+    Some(Person {
+        is_decision_maker: title.as_deref().is_some_and(is_decision_maker),
+        name,
+        title,
+        email: str_field(obj, "email").and_then(|e| normalize_email(e.trim_start_matches("mailto:"))),
+        phone: None,
+        linkedin_url: str_field(obj, "sameAs").and_then(canonical_social),
+        source_url: url.to_string(),
+        confidence: 0.9,
+    })
+}
+
+fn read_microdata(doc: &Html, url: &str, facts: &mut Facts) {
+    let scope = sel(r#"[itemscope][itemtype*="schema.org"]"#);
+    let prop = |el: ElementRef<'_>, name: &str| {
+        el.select(&sel(&format!(r#"[itemprop="{name}"]"#)))
+            .next()
+            .map(|e| {
+                e.value()
+                    .attr("content")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| super::discover::squash(&e.text().collect::<String>()))
+            })
+            .filter(|s| !s.is_empty())
+    };
+    for el in doc.select(&scope) {
+        let kind = el.value().attr("itemtype").unwrap_or("");
+        if kind.ends_with("/PostalAddress") || kind.ends_with("/Person") || is_foreign(el) {
+            continue;
+        }
+        if let Some(t) = kind.rsplit('/').next() {
+            if !facts.schema_types.iter().any(|s| s == t) {
+                facts.schema_types.push(t.to_string());
+            }
+        }
+        if let Some(name) = prop(el, "name") {
+            set_if_better(&mut facts.name, name, url, 0.9);
+        }
+        if let Some(d) = prop(el, "description") {
+            set_if_better(&mut facts.description, d, url, 0.85);
+        }
+        let country = prop(el, "addressCountry").map(|c| country_code(&c));
+        let addr = Address {
+            street: prop(el, "streetAddress"),
+            city: prop(el, "addressLocality"),
+            region: prop(el, "addressRegion"),
+            postal_code: prop(el, "postalCode"),
+            country,
+        };
+        if addr.street.is_some() || addr.city.is_some() {
+            set_if_better(&mut facts.address, addr, url, 0.9);
+        }
+        let region = facts
+            .address
+            .as_ref()
+            .and_then(|a| a.value.country.clone())
+            .unwrap_or_else(|| "US".into());
+        if let Some(p) = prop(el, "telephone").and_then(|t| normalize_phone(&t, &region)) {
+            push_unique(&mut facts.phones, p, url, 0.9);
+        }
+        if let Some(e) = prop(el, "email").and_then(|e| normalize_email(e.trim_start_matches("mailto:"))) {
+            push_unique(&mut facts.emails, e, url, 0.9);
+        }
+        if let Some(y) = prop(el, "foundingDate").and_then(|d| d.get(..4)?.parse().ok()) {
+            set_if_better(&mut facts.founded_year, y, url, 0.9);
+        }
+    }
+}
+
+fn read_links(
+    doc: &Html,
+    page: &StoredPage,
+    region: &str,
+    site_domain: Option<&str>,
+    facts: &mut Facts,
+) {
+    let url = page.final_url.as_str();
+    for a in doc.select(&sel("a[href]")) {
+        if is_foreign(a) {
+            continue;
+        }
+        let href = a.value().attr("href").unwrap_or("").trim();
+        if let Some(tel) = href.strip_prefix("tel:") {
+            if let Some(p) = normalize_phone(&percent_decode(tel), region) {
+                push_unique(&mut facts.phones, p, url, 0.9);
+            }
+        } else if let Some(mail) = href.strip_prefix("mailto:") {
+            let addr = percent_decode(mail.split('?').next().unwrap_or(""));
+            if let Some(e) = normalize_email(&addr) {
+                if email_belongs(&e, site_domain) {
+                    push_unique(&mut facts.emails, e, url, 0.9);
+                }
+            }
+        } else if let Some(s) = canonical_social(href) {
+            push_unique(&mut facts.socials, s, url, 0.85);
+        }
+    }
+}
+
+fn visible_text(doc: &Html) -> String {
+    let body = sel("body");
+    let mut out = String::new();
+    if let Some(b) = doc.select(&body).next() {
+        for node in b.descendants() {
+            let Some(text) = node.value().as_text() else {
+                continue;
+            };
+            let parent = node.parent().and_then(ElementRef::wrap);
+            if parent.is_some_and(|p| {
+                matches!(p.value().name(), "script" | "style" | "noscript") || is_foreign(p)
+            }) {
+                continue;
+            }
+            out.push_str(text);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn read_text(
+    doc: &Html,
+    page: &StoredPage,
+    region: &str,
+    site_domain: Option<&str>,
+    facts: &mut Facts,
+) {
+    let url = page.final_url.as_str();
+    let text = visible_text(doc);
+    for m in EMAIL_RE.find_iter(&text) {
+        if let Some(e) = normalize_email(m.as_str()) {
+            if email_belongs(&e, site_domain) {
+                push_unique(&mut facts.emails, e, url, 0.8);
+            }
+        }
+    }
+    for c in OBFUSCATED_RE.captures_iter(&text) {
+        let domain = DOT_RE.replace_all(&c[2], ".");
+        if let Some(e) = normalize_email(&format!("{}@{}", &c[1], domain)) {
+            if email_belongs(&e, site_domain) {
+                push_unique(&mut facts.emails, e, url, 0.75);
+            }
+        }
+    }
+    if matches!(page.kind.as_str(), "home" | "contact" | "about" | "locations") {
+        for m in PHONE_TEXT_RE.find_iter(&text) {
+            if let Some(p) = normalize_phone(m.as_str(), region) {
+                push_unique(&mut facts.phones, p, url, 0.7);
+            }
+        }
+    }
+    if let Some(c) = FOUNDED_RE.captures(&text) {
+        if let Ok(y) = c[1].parse() {
+            set_if_better(&mut facts.founded_year, y, url, 0.75);
+        }
+    }
+    if let Some(c) = EMPLOYEES_RE.captures(&text) {
+        if let Some(n) = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok()) {
+            set_if_better(&mut facts.employee_count, n, url, 0.7);
+        }
+    }
+    if facts.address.is_none() {
+        if let Some(addr) = doc
+            .select(&sel("address"))
+            .find(|a| !is_foreign(*a))
+            .map(|a| super::discover::squash(&a.text().collect::<Vec<_>>().join(" ")))
+            .filter(|s| s.len() > 5)
+        {
+            facts.address = Some(Found {
+                value: Address {
+                    street: Some(addr),
+                    ..Address::default()
+                },
+                source_url: url.to_string(),
+                confidence: 0.6,
+            });
+        }
+    }
+}
+
+fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
+    let cards = sel(
+        r#"[class*="member"], [class*="person"], [class*="profile"], [class*="staff"], [class*="bio"], .card"#,
+    );
+    let name_sel = sel(r#"h2, h3, h4, strong, [class*="name"]"#);
+    let title_sel = sel(r#"[class*="title"], [class*="role"], [class*="position"], p, span"#);
+    for card in doc.select(&cards) {
+        if is_foreign(card) {
+            continue;
+        }
+        let Some(name_el) = card.select(&name_sel).next() else {
+            continue;
+        };
+        let name = super::discover::squash(&name_el.text().collect::<String>());
+        let words = name.split_whitespace().count();
+        if !(2..=5).contains(&words) || name.len() > 80 || facts.people.iter().any(|p| p.name == name) {
+            continue;
+        }
+        let title = card
+            .select(&title_sel)
+            .map(|t| super::discover::squash(&t.text().collect::<String>()))
+            .find(|t| !t.is_empty() && *t != name && t.len() < 100 && !t.contains('@'));
+        let mut person = Person {
+            is_decision_maker: title.as_deref().is_some_and(is_decision_maker),
+            name,
+            title,
+            source_url: page.final_url.clone(),
+            confidence: 0.8,
+            ..Person::default()
+        };
+        for a in card.select(&sel("a[href]")) {
+            let href = a.value().attr("href").unwrap_or("");
+            if let Some(m) = href.strip_prefix("mailto:") {
+                person.email = normalize_email(&percent_decode(m));
+            } else if let Some(t) = href.strip_prefix("tel:") {
+                person.phone = normalize_phone(t, region);
+            } else if href.contains("linkedin.com/in/") {
+                person.linkedin_url = canonical_social(href);
+            }
+        }
+        if person.email.is_none() {
+            let text: String = card.text().collect();
+            person.email = EMAIL_RE.find(&text).and_then(|m| normalize_email(m.as_str()));
+        }
+        facts.people.push(person);
+    }
+}
+
+fn read_roles(doc: &Html) -> Vec<String> {
+    let specific = sel(
+        r#"[class*="job"] li, li[class*="job"], [class*="role"] li, li[class*="role"], [class*="opening"] li, li[class*="opening"], [class*="position"] li, li[class*="position"], [class*="vacanc"] li"#,
+    );
+    let mut roles: Vec<String> = doc
+        .select(&specific)
+        .map(|li| super::discover::squash(&li.text().collect::<String>()))
+        .filter(|t| !t.is_empty() && t.len() < 120)
+        .collect();
+    if roles.is_empty() {
+        roles = doc
+            .select(&sel("main li"))
+            .map(|li| super::discover::squash(&li.text().collect::<String>()))
+            .filter(|t| !t.is_empty() && t.len() < 120)
+            .collect();
+    }
+    roles.dedup();
+    roles
+}
+
+fn read_home_meta(doc: &Html, page: &StoredPage, facts: &mut Facts) {
+    let url = page.final_url.as_str();
+    facts.mobile_viewport = doc.select(&sel(r#"meta[name="viewport"]"#)).next().is_some();
+    let meta = |q: &str| {
+        doc.select(&sel(q))
+            .next()
+            .and_then(|m| m.value().attr("content"))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(n) = meta(r#"meta[property="og:site_name"]"#) {
+        set_if_better(&mut facts.name, n, url, 0.85);
+    }
+    if let Some(d) = meta(r#"meta[name="description"]"#).or_else(|| meta(r#"meta[property="og:description"]"#)) {
+        set_if_better(&mut facts.description, d, url, 0.7);
+    }
+    if let Some(title) = doc.select(&sel("title")).next() {
+        let t = super::discover::squash(&title.text().collect::<String>());
+        let name = t
+            .split(['|', '–', '—'])
+            .next()
+            .unwrap_or("")
+            .split(" - ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if !name.is_empty() && !name.eq_ignore_ascii_case("home") {
+            set_if_better(&mut facts.name, name, url, 0.6);
+        }
+    }
+}
+
+/// Technologies visible in a page's script sources, stylesheets, generator meta and headers.
+pub fn detect_technologies(doc: &Html, page: &StoredPage) -> Vec<String> {
+    let mut hay = String::new();
+    for el in doc.select(&sel("script[src], link[href], meta[name=generator]")) {
+        let v = el.value();
+        for a in ["src", "href", "content"] {
+            if let Some(x) = v.attr(a) {
+                hay.push_str(&x.to_ascii_lowercase());
+                hay.push(' ');
+            }
+        }
+    }
+    for script in doc.select(&sel("script:not([src])")) {
+        let body: String = script.text().collect();
+        if body.contains("gtag(") || body.contains("googletagmanager") {
+            hay.push_str(" googletagmanager.com/gtag ");
+        }
+    }
+    let mut found: Vec<String> = Vec::new();
+    for (name, needle) in TECH_FINGERPRINTS {
+        if hay.contains(needle) && !found.iter().any(|f| f == name) {
+            found.push(name.to_string());
+        }
+    }
+    for (header, techs) in [
+        ("server", &[("nginx", "Nginx"), ("apache", "Apache"), ("cloudflare", "Cloudflare")][..]),
+        ("x-powered-by", &[("php", "PHP"), ("express", "Express"), ("asp.net", "ASP.NET")][..]),
+    ] {
+        if let Some(v) = page.headers.get(header) {
+            let v = v.to_ascii_lowercase();
+            for (needle, name) in techs {
+                if v.contains(needle) && !found.iter().any(|f| f == name) {
+                    found.push(name.to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether a job title marks someone who takes buying decisions.
+pub fn is_decision_maker(title: &str) -> bool {
+    let t = title.to_ascii_lowercase();
+    DECISION_TITLES.iter().any(|d| {
+        t.split(|c: char| !c.is_alphanumeric() && c != ' ')
+            .any(|part| part.trim() == *d || part.split_whitespace().any(|w| w == *d))
+            || (d.contains(' ') && t.contains(d))
+    })
+}
+
+/// The canonical https URL of a social profile, or `None` when `href` is not one.
+pub fn canonical_social(href: &str) -> Option<String> {
+    let u = url::Url::parse(href.trim()).ok()?;
+    let host = u.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = match host.as_str() {
+        "twitter.com" | "x.com" => "x.com",
+        "linkedin.com" | "facebook.com" | "instagram.com" | "youtube.com" | "github.com" => {
+            host.as_str()
+        }
+        h if h.ends_with(".linkedin.com") => "linkedin.com",
+        _ => return None,
+    };
+    let path = u.path().trim_end_matches('/');
+    if path.is_empty() || path == "/share" || path.starts_with("/sharer") || path.starts_with("/intent") {
+        return None;
+    }
+    Some(format!("https://{host}{path}"))
+}
+
+/// Two-letter country code from a name or code as sites write it.
+pub fn country_code(raw: &str) -> String {
+    let r = raw.trim();
+    match r.to_ascii_lowercase().as_str() {
+        "united states" | "usa" | "us" | "united states of america" => "US".into(),
+        "united kingdom" | "uk" | "gb" | "great britain" | "england" => "GB".into(),
+        "germany" | "deutschland" | "de" => "DE".into(),
+        "france" | "fr" => "FR".into(),
+        "canada" | "ca" => "CA".into(),
+        _ if r.len() == 2 => r.to_ascii_uppercase(),
+        _ => r.to_string(),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(kind: &str, body: &str) -> StoredPage {
+        StoredPage {
+            url: format!("http://acme.test/{kind}"),
+            final_url: format!("http://acme.test/{kind}"),
+            kind: kind.into(),
+            http_status: 200,
+            body: body.into(),
+            headers: Default::default(),
+        }
+    }
+
+    #[test]
+    fn json_ld_organisation_with_graph() {
+        let html = r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+            {"@type":"WebSite","name":"Site"},
+            {"@type":["Dentist","LocalBusiness"],"name":"Acme Dental","telephone":"(512) 555-0142",
+             "email":"info@acme.test","sameAs":["https://www.linkedin.com/company/acme/"],
+             "foundingDate":"1998-04-01","numberOfEmployees":{"@type":"QuantitativeValue","value":45},
+             "address":{"@type":"PostalAddress","streetAddress":"1 Main St","addressLocality":"Austin",
+                        "addressRegion":"TX","postalCode":"78701","addressCountry":"US"}}]}</script>"#;
+        let f = extract(&[page("home", html)], None);
+        assert_eq!(f.name.unwrap().value, "Acme Dental");
+        assert_eq!(f.phones[0].value, "+15125550142");
+        assert_eq!(f.emails[0].value, "info@acme.test");
+        assert_eq!(f.socials[0].value, "https://linkedin.com/company/acme");
+        assert_eq!(f.founded_year.unwrap().value, 1998);
+        assert_eq!(f.employee_count.unwrap().value, 45);
+        assert_eq!(f.address.unwrap().value.city.as_deref(), Some("Austin"));
+        assert!(f.schema_types.contains(&"Dentist".to_string()));
+    }
+
+    #[test]
+    fn links_text_and_obfuscation_but_not_testimonials() {
+        let html = r#"<html><body>
+            <p>Call <a href="tel:+44 20 7946 0018">020 7946 0018</a> or write to
+               sales [at] acme [dot] test. Founded in 2004, a team of 12 people.</p>
+            <a href="mailto:jane@acme.test">Jane</a>
+            <div class="testimonials"><p>"Great!" — Bob, bob@other.test, +1 512 555 0199</p>
+              <a href="mailto:bob@other.test">Bob</a></div>
+            <a href="https://twitter.com/acme">X</a></body></html>"#;
+        let f = extract(&[page("contact", html)], Some("GB"));
+        let phones: Vec<_> = f.phones.iter().map(|p| p.value.as_str()).collect();
+        assert_eq!(phones, ["+442079460018"]);
+        let emails: Vec<_> = f.emails.iter().map(|p| p.value.as_str()).collect();
+        assert!(emails.contains(&"jane@acme.test"));
+        assert!(emails.contains(&"sales@acme.test"));
+        assert!(!emails.iter().any(|e| e.contains("other.test")));
+        assert_eq!(f.founded_year.unwrap().value, 2004);
+        assert_eq!(f.employee_count.unwrap().value, 12);
+        assert_eq!(f.socials[0].value, "https://x.com/acme");
+    }
+
+    #[test]
+    fn team_cards_and_roles() {
+        let team = r#"<main><div class="team-member"><h3>Jane Doe</h3><p class="title">Managing Partner</p>
+            <a href="mailto:jane@acme.test">email</a></div>
+            <div class="team-member"><h3>John Roe</h3><p class="title">Paralegal</p></div></main>"#;
+        let careers = r#"<main><ul class="jobs"><li>Office Manager</li><li>Associate Attorney</li></ul></main>"#;
+        let f = extract(&[page("team", team), page("careers", careers)], None);
+        assert_eq!(f.people.len(), 2);
+        assert!(f.people[0].is_decision_maker);
+        assert_eq!(f.people[0].email.as_deref(), Some("jane@acme.test"));
+        assert!(!f.people[1].is_decision_maker);
+        assert_eq!(f.open_roles.len(), 2);
+    }
+
+    #[test]
+    fn rejects_junk() {
+        assert_eq!(normalize_phone("123", "US"), None);
+        assert_eq!(normalize_phone("000-000-0000", "US"), None);
+        assert_eq!(normalize_email("user@example.com"), None);
+        assert_eq!(normalize_email("logo@2x.png"), None);
+        assert_eq!(normalize_email(" Info@Acme.Test "), Some("info@acme.test".into()));
+    }
+}

@@ -1,0 +1,181 @@
+//! Validation of client input into domain types, with one error per offending field.
+
+use crate::model::{SIZE_CATEGORIES, SearchCriteria, SearchFilters};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One field that was refused and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    /// Dotted path of the field, e.g. `filters.min_employees`.
+    pub field: String,
+    /// Why it was refused.
+    pub message: String,
+}
+
+fn err(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Largest `max_results` a single search may ask for.
+pub const MAX_RESULTS_LIMIT: u32 = 1000;
+
+/// Validates a search request body into criteria, or lists every problem found.
+pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let Some(obj) = body.as_object() else {
+        return Err(vec![err("body", "must be a JSON object")]);
+    };
+    for key in obj.keys() {
+        if !["industry", "location", "company_size", "max_results", "filters"].contains(&key.as_str()) {
+            errors.push(err(key, "unknown field"));
+        }
+    }
+    let text = |key: &str, required: bool, errors: &mut Vec<FieldError>| -> Option<String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => {
+                if required {
+                    errors.push(err(key, "field required"));
+                }
+                None
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                errors.push(err(key, "must not be empty"));
+                None
+            }
+            Some(Value::String(s)) if s.chars().count() > 200 => {
+                errors.push(err(key, "must be at most 200 characters"));
+                None
+            }
+            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(other) => {
+                errors.push(err(key, format!("must be a string, got {}", type_name(other))));
+                None
+            }
+        }
+    };
+    let industry = text("industry", true, &mut errors);
+    let location = text("location", true, &mut errors);
+    let company_size = text("company_size", false, &mut errors);
+    if let Some(s) = &company_size {
+        if !SIZE_CATEGORIES.contains(&s.as_str()) {
+            errors.push(err(
+                "company_size",
+                format!("must be one of {}", SIZE_CATEGORIES.join(", ")),
+            ));
+        }
+    }
+    let max_results = match obj.get("max_results") {
+        None | Some(Value::Null) => Some(50),
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_RESULTS_LIMIT as u64).contains(&n) => Some(n as u32),
+            Some(_) => {
+                errors.push(err("max_results", format!("must be between 1 and {MAX_RESULTS_LIMIT}")));
+                None
+            }
+            None if v.is_number() => {
+                errors.push(err("max_results", format!("must be between 1 and {MAX_RESULTS_LIMIT}")));
+                None
+            }
+            None => {
+                errors.push(err("max_results", format!("must be an integer, got {}", type_name(v))));
+                None
+            }
+        },
+    };
+    let filters = match obj.get("filters") {
+        None | Some(Value::Null) => SearchFilters::default(),
+        Some(Value::Object(f)) => {
+            let mut out = SearchFilters::default();
+            for (k, v) in f {
+                let field = format!("filters.{k}");
+                match k.as_str() {
+                    "has_website" => match v {
+                        Value::Bool(b) => out.has_website = Some(*b),
+                        Value::Null => {}
+                        _ => errors.push(err(&field, format!("must be a boolean, got {}", type_name(v)))),
+                    },
+                    "min_employees" => match v {
+                        Value::Null => {}
+                        _ => match v.as_u64() {
+                            Some(n) if n <= 10_000_000 => out.min_employees = Some(n as u32),
+                            _ => errors.push(err(&field, "must be a non-negative integer")),
+                        },
+                    },
+                    "technologies" => match v {
+                        Value::Array(items) => {
+                            for (i, t) in items.iter().enumerate() {
+                                match t.as_str().map(str::trim) {
+                                    Some(s) if !s.is_empty() && s.len() <= 100 => {
+                                        out.technologies.push(s.to_string())
+                                    }
+                                    _ => errors.push(err(
+                                        &format!("{field}[{i}]"),
+                                        "must be a non-empty string of at most 100 characters",
+                                    )),
+                                }
+                            }
+                        }
+                        Value::Null => {}
+                        _ => errors.push(err(&field, format!("must be an array of strings, got {}", type_name(v)))),
+                    },
+                    _ => errors.push(err(&field, "unknown filter")),
+                }
+            }
+            out
+        }
+        Some(other) => {
+            errors.push(err("filters", format!("must be an object, got {}", type_name(other))));
+            SearchFilters::default()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(SearchCriteria {
+        industry: industry.unwrap_or_default(),
+        location: location.unwrap_or_default(),
+        company_size,
+        max_results: max_results.unwrap_or(50),
+        filters,
+    })
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn valid_request() {
+        let c = search_criteria(&json!({"industry": "dentist", "location": "Austin",
+            "company_size": "11-50", "max_results": 20,
+            "filters": {"has_website": true, "min_employees": 10, "technologies": ["React"]}}))
+        .unwrap();
+        assert_eq!(c.max_results, 20);
+        assert_eq!(c.filters.technologies, ["React"]);
+    }
+
+    #[test]
+    fn names_every_bad_field() {
+        let e = search_criteria(&json!({"location": 5, "max_results": "ten",
+            "filters": {"min_employees": -1}})).unwrap_err();
+        let fields: Vec<_> = e.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["industry", "location", "max_results", "filters.min_employees"]);
+        assert!(e[2].message.contains("integer"));
+    }
+}

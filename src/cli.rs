@@ -1,0 +1,153 @@
+//! Subcommands: `demo`, `api`, `worker`, `migrate`, `sample-web`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use leadgen_core::Config;
+use leadgen_core::jobs::Stage;
+use std::sync::Arc;
+
+/// leadgen: discover, enrich, score and work sales leads.
+#[derive(Debug, Parser)]
+#[command(name = "leadgen", version, about)]
+pub struct Cli {
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The process roles.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run everything in one process on the sample web and show a search end to end.
+    Demo(crate::demo::DemoArgs),
+    /// Serve the HTTP API (scale by running more).
+    Api,
+    /// Run pipeline workers (scale by running more).
+    Worker {
+        /// Comma-separated stages to work on (default: all): discover,fetch,extract,enrich,score,merge,finalize.
+        #[arg(long, value_delimiter = ',')]
+        queues: Vec<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Serve the sample web as an HTTP proxy on loopback.
+    SampleWeb {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8899")]
+        bind: std::net::SocketAddr,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Number of companies.
+        #[arg(long, default_value_t = 200)]
+        companies: usize,
+    },
+}
+
+/// Runs a parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => crate::demo::run(args).await,
+        Command::Api => {
+            let cfg = Config::from_env()?;
+            crate::telemetry::init(cfg.json_logs, "info");
+            let pool = connect(&cfg).await?;
+            let server = leadgen_api::Server::bind(cfg.bind, api_state(cfg, pool))
+                .await
+                .context("binding LEADGEN_BIND")?;
+            tracing::info!(addr = %server.addr(), "API listening");
+            server.run(shutdown_signal()).await?;
+            Ok(())
+        }
+        Command::Worker { queues } => {
+            let cfg = Config::from_env()?;
+            crate::telemetry::init(cfg.json_logs, "info");
+            let stages = parse_stages(&queues)?;
+            let pool = connect(&cfg).await?;
+            let ctx = Arc::new(leadgen_worker::Ctx::new(cfg, pool)?);
+            tracing::info!(stages = ?stages.iter().map(|s| s.name()).collect::<Vec<_>>(), "worker starting");
+            leadgen_worker::run(ctx, &stages, shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let cfg = Config::from_env()?;
+            crate::telemetry::init(cfg.json_logs, "info");
+            let pool = connect(&cfg).await?;
+            migrate(&pool).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SampleWeb { bind, seed, companies } => {
+            crate::telemetry::init(false, "info");
+            let opts = leadgen_core::sample_web::SampleWebOptions { seed, companies, latency_ms: None };
+            crate::sample_web::serve_forever(opts, bind).await
+        }
+    }
+}
+
+/// Parses `--queues`; empty means every stage with a worker.
+pub fn parse_stages(names: &[String]) -> anyhow::Result<Vec<Stage>> {
+    if names.is_empty() {
+        return Ok(leadgen_worker::default_stages());
+    }
+    names
+        .iter()
+        .map(|n| {
+            Stage::parse(n)
+                .filter(|s| leadgen_worker::default_stages().contains(s))
+                .with_context(|| {
+                    format!(
+                        "--queues: unknown stage `{n}`; known: {}",
+                        leadgen_worker::default_stages().iter().map(|s| s.name()).collect::<Vec<_>>().join(",")
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Connects to `DATABASE_URL`.
+pub async fn connect(cfg: &Config) -> anyhow::Result<sqlx::PgPool> {
+    let url = cfg
+        .database_url
+        .as_deref()
+        .context("DATABASE_URL is not set (leadgen demo finds or starts a database by itself)")?;
+    leadgen_core::db::connect(url, 20)
+        .await
+        .context("connecting to DATABASE_URL")
+}
+
+/// Applies the product's and the queue's migrations.
+pub async fn migrate(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    leadgen_core::db::migrate(pool).await.context("applying migrations")?;
+    leadgen_core::queue::migrate(pool).await.context("applying queue migrations")?;
+    Ok(())
+}
+
+/// The API's shared state.
+pub fn api_state(cfg: Config, pool: sqlx::PgPool) -> leadgen_api::state::AppState {
+    leadgen_api::state::AppState {
+        pool,
+        cfg: Arc::new(cfg),
+        weights: Arc::new(leadgen_core::stages::score::Weights::default()),
+        hub: Default::default(),
+        started: std::time::Instant::now(),
+        metrics: Default::default(),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,7 @@
+//! The `leadgen` command: subcommands for each process role, the demo and the sample web.
+
+pub mod cli;
+pub mod demo;
+pub mod postgres;
+pub mod sample_web;
+pub mod telemetry;

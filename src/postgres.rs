@@ -1,0 +1,109 @@
+//! Finding a database for `leadgen demo` without asking the user to set one up: `DATABASE_URL`
+//! when set, else the local server on 127.0.0.1:5432, else a private throwaway cluster started
+//! from the machine's PostgreSQL binaries under `.leadgen/pgdata`.
+
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// A private cluster this process started; stopped when dropped.
+pub struct PrivateCluster {
+    data: PathBuf,
+    as_postgres: bool,
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = pg_command(self.as_postgres, &pg_bin("pg_ctl").unwrap_or_default())
+            .args(["-D", &self.data.to_string_lossy(), "-m", "fast", "stop"])
+            .output();
+    }
+}
+
+/// A database URL for the demo, and the cluster to keep alive while it is used.
+pub async fn demo_database(name: &str) -> anyhow::Result<(String, Option<PrivateCluster>)> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        if !url.trim().is_empty() {
+            return Ok((url, None));
+        }
+    }
+    let local = "postgres://postgres@127.0.0.1:5432";
+    if let Ok(url) = ensure_database(local, name).await {
+        return Ok((url, None));
+    }
+    let (base, cluster) = start_private_cluster().context("no local PostgreSQL answered on 127.0.0.1:5432 and a private one could not be started")?;
+    let url = ensure_database(&base, name).await?;
+    Ok((url, Some(cluster)))
+}
+
+/// Creates database `name` on the server at `base` if missing; returns its URL.
+pub async fn ensure_database(base: &str, name: &str) -> anyhow::Result<String> {
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&format!("{base}/postgres"))?;
+    let mut conn = tokio::time::timeout(Duration::from_secs(3), opts.connect())
+        .await
+        .context("timed out connecting")??;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        anyhow::ensure!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "bad database name");
+        let sql = format!("CREATE DATABASE {name}");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
+    }
+    Ok(format!("{base}/{name}"))
+}
+
+fn pg_bin(tool: &str) -> Option<String> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .rev()
+        .map(|d| d.join(tool))
+        .find(|p| p.exists())
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+fn pg_command(as_postgres: bool, program: &str) -> Command {
+    if as_postgres {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", program]);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn start_private_cluster() -> anyhow::Result<(String, PrivateCluster)> {
+    let initdb = pg_bin("initdb").context("PostgreSQL binaries (initdb) not found under /usr/lib/postgresql")?;
+    let pg_ctl = pg_bin("pg_ctl").context("pg_ctl not found")?;
+    // PostgreSQL refuses to run as root; run it as the postgres user then.
+    let as_postgres = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let data = std::env::current_dir()?.join(".leadgen").join("pgdata");
+    std::fs::create_dir_all(data.parent().unwrap_or(Path::new(".")))?;
+    if !data.join("PG_VERSION").exists() {
+        std::fs::create_dir_all(&data)?;
+        if as_postgres {
+            Command::new("chown").args(["-R", "postgres:postgres"]).arg(data.parent().unwrap_or(&data)).status()?;
+        }
+        let out = pg_command(as_postgres, &initdb)
+            .args(["-D", &data.to_string_lossy(), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+            .output()?;
+        anyhow::ensure!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", data.display());
+    let out = pg_command(as_postgres, &pg_ctl)
+        .args(["-D", &data.to_string_lossy(), "-o", &opts, "-l"])
+        .arg(data.join("server.log"))
+        .args(["-w", "start"])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "pg_ctl start failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok((format!("postgres://postgres@127.0.0.1:{port}"), PrivateCluster { data, as_postgres }))
+}

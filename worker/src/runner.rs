@@ -1,0 +1,102 @@
+//! Runs one stage job: the attempt bookkeeping around a stage's work. A failure is retried with
+//! exponential backoff written into the queue row (so it survives restarts) until the attempts
+//! run out; then the stage's give-up rule records it in the job's errors. A job whose worker
+//! died counts that as an attempt, so a job that keeps crashing workers ends too.
+
+use crate::Ctx;
+use chrono::Utc;
+use leadgen_core::jobs::Stage;
+use leadgen_core::repo::{jobs, queue};
+use std::future::Future;
+use std::time::{Duration, Instant};
+use tracing::{Instrument, info_span, warn};
+use uuid::Uuid;
+
+/// How a stage's work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    /// Trying again later may succeed (network, database, a site's 5xx).
+    #[error("{0}")]
+    Retry(String),
+    /// Trying again cannot help.
+    #[error("{0}")]
+    GiveUp(String),
+}
+
+impl From<sqlx::Error> for StageError {
+    fn from(e: sqlx::Error) -> Self {
+        StageError::Retry(format!("database: {e}"))
+    }
+}
+
+impl From<apalis_postgres::Error> for StageError {
+    fn from(e: apalis_postgres::Error) -> Self {
+        StageError::Retry(format!("queue: {e}"))
+    }
+}
+
+/// Identity of the job being run.
+#[derive(Debug, Clone)]
+pub struct JobRef {
+    /// Stage.
+    pub stage: Stage,
+    /// The search.
+    pub job_id: Uuid,
+    /// The company inside it, for per-company stages.
+    pub item_id: Option<Uuid>,
+    /// The queue task's id.
+    pub task_id: String,
+    /// 1 on the first run.
+    pub attempt: usize,
+}
+
+/// Backoff before attempt `attempt + 1`: 2, 4, 8 … seconds (capped at 5 minutes) plus up to 25%
+/// jitter so retries of many jobs do not arrive together.
+pub fn backoff(attempt: usize) -> Duration {
+    let base = 2u64.saturating_pow(attempt.min(8) as u32).min(300);
+    let jitter = fastrand::u64(0..=base * 250);
+    Duration::from_millis(base * 1000 + jitter)
+}
+
+/// Runs `work` for `job`, applying the retry and give-up rules.
+pub async fn run<F>(ctx: &Ctx, job: JobRef, work: F) -> Result<(), StageError>
+where
+    F: Future<Output = Result<(), StageError>>,
+{
+    let span = info_span!("stage", stage = job.stage.name(), job_id = %job.job_id,
+        item_id = ?job.item_id, attempt = job.attempt);
+    async {
+        let max = ctx.cfg.max_attempts as usize;
+        if job.attempt > max {
+            let msg = format!("gave up after {} attempts: the worker running it stopped", job.attempt - 1);
+            crate::give_up::give_up(ctx, &job, &msg).await?;
+            return Err(StageError::GiveUp(msg));
+        }
+        let started = Instant::now();
+        match work.await {
+            Ok(()) => {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                if let Err(e) = jobs::record_stage_time(&ctx.pool, job.stage.name(), ms).await {
+                    warn!(error = %e, "could not record stage time");
+                }
+                Ok(())
+            }
+            Err(StageError::Retry(msg)) if job.attempt < max => {
+                let wait = backoff(job.attempt);
+                warn!(error = %msg, retry_in_ms = wait.as_millis() as u64, "stage failed; will retry");
+                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                queue::retry_at(&ctx.pool, &job.task_id, at).await?;
+                Err(StageError::Retry(msg))
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                warn!(error = %msg, "stage gave up");
+                crate::give_up::give_up(ctx, &job, &msg).await?;
+                queue::exhaust(&ctx.pool, &job.task_id, job.attempt as i32).await?;
+                Err(StageError::GiveUp(msg))
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}

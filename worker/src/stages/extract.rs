@@ -1,0 +1,54 @@
+//! Extract: stored pages → facts; the source's own listing fills what the site did not say.
+
+use crate::runner::StageError;
+use crate::Ctx;
+use leadgen_core::jobs::{ItemJob, Stage};
+use leadgen_core::model::{Address, Candidate, Found};
+use leadgen_core::repo::{pages, work_items};
+use leadgen_core::stages::extract::{extract, normalize_phone};
+
+/// Runs the extract stage for one company.
+pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
+    let Some(item) = work_items::get(&ctx.pool, job.item_id).await? else {
+        return Ok(());
+    };
+    if item.stage != "extract" {
+        return Ok(());
+    }
+    let candidate: Candidate = serde_json::from_value(item.candidate.clone())
+        .map_err(|e| StageError::GiveUp(format!("stored candidate unreadable: {e}")))?;
+    let stored = pages::for_item(&ctx.pool, job.item_id).await?;
+    let mut facts = tokio::task::spawn_blocking(move || extract(&stored, None))
+        .await
+        .map_err(|e| StageError::GiveUp(format!("extraction crashed: {e}")))?;
+    let region = facts
+        .address
+        .as_ref()
+        .and_then(|a| a.value.country.clone())
+        .unwrap_or_else(|| "US".into());
+    if facts.name.is_none() {
+        facts.name = Some(Found { value: candidate.name.clone(), source_url: candidate.source_url.clone(), confidence: 0.7 });
+    }
+    if let Some(p) = candidate.phone.as_deref().and_then(|p| normalize_phone(p, &region)) {
+        if !facts.phones.iter().any(|f| f.value == p) {
+            facts.phones.push(Found { value: p, source_url: candidate.source_url.clone(), confidence: 0.7 });
+        }
+    }
+    if facts.address.is_none() {
+        if let Some(a) = &candidate.address {
+            facts.address = Some(Found {
+                value: Address { street: Some(a.clone()), ..Address::default() },
+                source_url: candidate.source_url.clone(),
+                confidence: 0.6,
+            });
+        }
+    }
+    let value = serde_json::to_value(&facts).expect("facts serialise");
+    let mut tx = ctx.pool.begin().await?;
+    if work_items::advance(&mut *tx, job.item_id, "extract", "enrich").await? {
+        work_items::set_facts(&mut *tx, job.item_id, &value).await?;
+        ctx.push(&mut tx, Stage::Enrich, job).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Fetch: a company's home page and its most valuable internal pages within the page budget,
+//! stored raw; pages that need JavaScript are marked for the browser.
+
+use crate::fetcher::{FetchError, Fetched};
+use crate::runner::StageError;
+use crate::Ctx;
+use leadgen_core::jobs::{ItemJob, Stage};
+use leadgen_core::model::Candidate;
+use leadgen_core::repo::pages::{self, NewPage};
+use leadgen_core::repo::{jobs, work_items};
+use leadgen_core::stages::fetch::{needs_render, normalize_website, rank_links};
+use uuid::Uuid;
+
+/// Runs the fetch stage for one company.
+pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
+    let Some(item) = work_items::get(&ctx.pool, job.item_id).await? else {
+        return Ok(());
+    };
+    if item.stage != "fetch" {
+        return Ok(());
+    }
+    let candidate: Candidate = serde_json::from_value(item.candidate.clone())
+        .map_err(|e| StageError::GiveUp(format!("stored candidate unreadable: {e}")))?;
+    let home = candidate
+        .website
+        .as_deref()
+        .and_then(normalize_website)
+        .ok_or_else(|| StageError::GiveUp("candidate has no usable website".into()))?;
+    let home_page = match ctx.fetcher.get(home.as_str()).await {
+        Ok(p) => p,
+        Err(e) if e.is_transient() => return Err(StageError::Retry(e.to_string())),
+        Err(e) => {
+            note(ctx, job, &candidate, home.as_str(), &e).await?;
+            return next(ctx, job, false).await;
+        }
+    };
+    store(ctx, job.item_id, home.as_str(), "home", &home_page).await?;
+    let mut any_render = is_html(&home_page) && needs_render(&home_page.body);
+    if home_page.status < 400 && is_html(&home_page) {
+        let base = url::Url::parse(&home_page.final_url).unwrap_or(home.clone());
+        let budget = ctx.fetcher.config().page_budget.saturating_sub(1);
+        for (kind, link) in rank_links(&home_page.body, &base, budget) {
+            match ctx.fetcher.get(link.as_str()).await {
+                Ok(p) => {
+                    any_render |= is_html(&p) && p.status < 400 && needs_render(&p.body);
+                    store(ctx, job.item_id, link.as_str(), &kind, &p).await?;
+                }
+                Err(e) => note(ctx, job, &candidate, link.as_str(), &e).await?,
+            }
+        }
+    }
+    next(ctx, job, any_render && ctx.cfg.webdriver_url.is_some()).await
+}
+
+fn is_html(p: &Fetched) -> bool {
+    p.content_type
+        .as_deref()
+        .is_none_or(|c| c.contains("html"))
+}
+
+async fn store(ctx: &Ctx, item: Uuid, url: &str, kind: &str, p: &Fetched) -> Result<(), StageError> {
+    let html = is_html(p);
+    let headers = serde_json::to_value(&p.headers).unwrap_or_default();
+    let body = if html { p.body.as_str() } else { "" };
+    pages::upsert(
+        &ctx.pool,
+        item,
+        &NewPage {
+            url,
+            final_url: &p.final_url,
+            kind,
+            http_status: p.status as i32,
+            content_type: p.content_type.as_deref(),
+            body,
+            truncated: p.truncated,
+            needs_render: html && p.status < 400 && needs_render(&p.body),
+            headers: &headers,
+            elapsed_ms: p.elapsed.as_millis().min(i32::MAX as u128) as i32,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn note(ctx: &Ctx, job: &ItemJob, c: &Candidate, url: &str, e: &FetchError) -> Result<(), StageError> {
+    jobs::add_error(&ctx.pool, job.job_id, Some(job.item_id), "fetch", Some(&c.name), Some(url), &e.to_string())
+        .await?;
+    Ok(())
+}
+
+async fn next(ctx: &Ctx, job: &ItemJob, render: bool) -> Result<(), StageError> {
+    let (to, stage) = if render { ("render", Stage::Render) } else { ("extract", Stage::Extract) };
+    let mut tx = ctx.pool.begin().await?;
+    if work_items::advance(&mut *tx, job.item_id, "fetch", to).await? {
+        ctx.push(&mut tx, stage, job).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
