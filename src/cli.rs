@@ -76,9 +76,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::SampleWeb { bind, seed, companies } => {
+        Command::SampleWeb {
+            bind,
+            seed,
+            companies,
+        } => {
             crate::telemetry::init(false, "info");
-            let opts = leadgen_core::sample_web::SampleWebOptions { seed, companies, latency_ms: None };
+            let opts = leadgen_core::sample_web::SampleWebOptions {
+                seed,
+                companies,
+                latency_ms: None,
+            };
             crate::sample_web::serve_forever(opts, bind).await
         }
     }
@@ -97,7 +105,11 @@ pub fn parse_stages(names: &[String]) -> anyhow::Result<Vec<Stage>> {
                 .with_context(|| {
                     format!(
                         "--queues: unknown stage `{n}`; known: {}",
-                        leadgen_worker::default_stages().iter().map(|s| s.name()).collect::<Vec<_>>().join(",")
+                        leadgen_worker::default_stages()
+                            .iter()
+                            .map(|s| s.name())
+                            .collect::<Vec<_>>()
+                            .join(",")
                     )
                 })
         })
@@ -117,8 +129,12 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<sqlx::PgPool> {
 
 /// Applies the product's and the queue's migrations.
 pub async fn migrate(pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    leadgen_core::db::migrate(pool).await.context("applying migrations")?;
-    leadgen_core::queue::migrate(pool).await.context("applying queue migrations")?;
+    leadgen_core::db::migrate(pool)
+        .await
+        .context("applying migrations")?;
+    leadgen_core::queue::migrate(pool)
+        .await
+        .context("applying queue migrations")?;
     Ok(())
 }
 

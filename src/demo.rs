@@ -38,7 +38,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     crate::telemetry::init(cfg.json_logs, "warn");
     let (db_url, _cluster) = crate::postgres::demo_database("leadgen_demo").await?;
     cfg.database_url = Some(db_url.clone());
-    let web = SampleWeb::generate(SampleWebOptions { companies: args.companies, ..SampleWebOptions::default() });
+    let web = SampleWeb::generate(SampleWebOptions {
+        companies: args.companies,
+        ..SampleWebOptions::default()
+    });
     let sample = SampleWebServer::start(web, "127.0.0.1:0".parse()?).await?;
     cfg.crawl.proxy = Some(sample.proxy_url());
     cfg.directory_url = Some(format!(
@@ -47,9 +50,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     ));
     // The sample web is served on loopback, which the crawler may reach in the demo.
     println!("database:   {}", redact(&db_url));
-    println!("sample web: {} (HTTP proxy for *.test sites)", sample.proxy_url());
+    println!(
+        "sample web: {} (HTTP proxy for *.test sites)",
+        sample.proxy_url()
+    );
 
-    let pool = leadgen_core::db::connect(&db_url, 30).await.context("connecting to the demo database")?;
+    let pool = leadgen_core::db::connect(&db_url, 30)
+        .await
+        .context("connecting to the demo database")?;
     crate::cli::migrate(&pool).await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -61,9 +69,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         let rx = stop_rx.clone();
         async move { leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await }
     });
-    let server = leadgen_api::Server::bind(cfg.bind, crate::cli::api_state(cfg.clone(), pool.clone()))
-        .await
-        .with_context(|| format!("binding the API to {} (set LEADGEN_BIND to use another address)", cfg.bind))?;
+    let server =
+        leadgen_api::Server::bind(cfg.bind, crate::cli::api_state(cfg.clone(), pool.clone()))
+            .await
+            .with_context(|| {
+                format!(
+                    "binding the API to {} (set LEADGEN_BIND to use another address)",
+                    cfg.bind
+                )
+            })?;
     let base = format!("http://{}", server.addr());
     let api = tokio::spawn(server.run(stopped(stop_rx.clone())));
     println!("API:        {base}/api/v1   Swagger UI: {base}/docs\n");
@@ -93,19 +107,39 @@ async fn run_search(base: &str, args: &DemoArgs) -> anyhow::Result<()> {
         .error_for_status()?
         .json()
         .await?;
-    let job = started["job_id"].as_str().context("no job id in the answer")?.to_string();
-    println!("search {job}: {} in {}, up to {} companies", args.industry, args.location, args.max_results);
+    let job = started["job_id"]
+        .as_str()
+        .context("no job id in the answer")?
+        .to_string();
+    println!(
+        "search {job}: {} in {}, up to {} companies",
+        args.industry, args.location, args.max_results
+    );
     let tty = std::io::stdout().is_terminal();
-    let bar = if tty { ProgressBar::new(100) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{bar:40.cyan/blue} {pos:>3}% {msg}").expect("static template"));
+    let bar = if tty {
+        ProgressBar::new(100)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos:>3}% {msg}")
+            .expect("static template"),
+    );
     let mut last_line = String::new();
     let status = loop {
-        let s: Value = http.get(format!("{base}/api/v1/scrape/status/{job}")).send().await?.json().await?;
+        let s: Value = http
+            .get(format!("{base}/api/v1/scrape/status/{job}"))
+            .send()
+            .await?
+            .json()
+            .await?;
         let p = s["progress"].as_u64().unwrap_or(0);
         let msg = format!(
             "{} — {} found, {} processed, {} remaining",
             s["current_step"].as_str().unwrap_or(""),
-            s["results_count"], s["processed_count"], s["remaining_count"]
+            s["results_count"],
+            s["processed_count"],
+            s["remaining_count"]
         );
         if tty {
             bar.set_position(p);
@@ -120,12 +154,20 @@ async fn run_search(base: &str, args: &DemoArgs) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
     bar.finish_and_clear();
-    anyhow::ensure!(status["status"] == "completed", "search failed: {}", status["error"]);
+    anyhow::ensure!(
+        status["status"] == "completed",
+        "search failed: {}",
+        status["error"]
+    );
     let summary = &status["processing_summary"];
     println!(
         "completed in {}s: {} leads ({} hot, {} warm, {} cold), {} companies processed, {} errors",
-        summary["processing_time_seconds"], status["results_count"], summary["high_quality_leads"],
-        summary["medium_quality_leads"], summary["low_quality_leads"], summary["total_processed"],
+        summary["processing_time_seconds"],
+        status["results_count"],
+        summary["high_quality_leads"],
+        summary["medium_quality_leads"],
+        summary["low_quality_leads"],
+        summary["total_processed"],
         status["errors"].as_array().map(Vec::len).unwrap_or(0)
     );
     let leads: Value = http
@@ -134,7 +176,10 @@ async fn run_search(base: &str, args: &DemoArgs) -> anyhow::Result<()> {
         .await?
         .json()
         .await?;
-    println!("\n{:<4} {:<34} {:<6} {:<16} {:<30}", "#", "company", "score", "phone/contacts", "website");
+    println!(
+        "\n{:<4} {:<34} {:<6} {:<16} {:<30}",
+        "#", "company", "score", "phone/contacts", "website"
+    );
     for (i, l) in leads["leads"].as_array().into_iter().flatten().enumerate() {
         println!(
             "{:<4} {:<34} {:<6} {:<16} {:<30}",
@@ -145,10 +190,21 @@ async fn run_search(base: &str, args: &DemoArgs) -> anyhow::Result<()> {
             truncate(l["company"]["website"].as_str().unwrap_or("-"), 30),
         );
     }
-    let csv = http.get(format!("{base}/api/v1/export/csv?job_id={job}")).send().await?.bytes().await?;
+    let csv = http
+        .get(format!("{base}/api/v1/export/csv?job_id={job}"))
+        .send()
+        .await?
+        .bytes()
+        .await?;
     let path = format!("leads_{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
     std::fs::write(&path, &csv).with_context(|| format!("writing {path}"))?;
-    println!("\nCSV written to {path} ({} rows)", csv.iter().filter(|b| **b == b'\n').count().saturating_sub(1));
+    println!(
+        "\nCSV written to {path} ({} rows)",
+        csv.iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            .saturating_sub(1)
+    );
     Ok(())
 }
 

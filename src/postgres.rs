@@ -23,16 +23,18 @@ impl Drop for PrivateCluster {
 
 /// A database URL for the demo, and the cluster to keep alive while it is used.
 pub async fn demo_database(name: &str) -> anyhow::Result<(String, Option<PrivateCluster>)> {
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        if !url.trim().is_empty() {
-            return Ok((url, None));
-        }
+    if let Ok(url) = std::env::var("DATABASE_URL")
+        && !url.trim().is_empty()
+    {
+        return Ok((url, None));
     }
     let local = "postgres://postgres@127.0.0.1:5432";
     if let Ok(url) = ensure_database(local, name).await {
         return Ok((url, None));
     }
-    let (base, cluster) = start_private_cluster().context("no local PostgreSQL answered on 127.0.0.1:5432 and a private one could not be started")?;
+    let (base, cluster) = start_private_cluster().context(
+        "no local PostgreSQL answered on 127.0.0.1:5432 and a private one could not be started",
+    )?;
     let url = ensure_database(&base, name).await?;
     Ok((url, Some(cluster)))
 }
@@ -45,14 +47,20 @@ pub async fn ensure_database(base: &str, name: &str) -> anyhow::Result<String> {
     let mut conn = tokio::time::timeout(Duration::from_secs(3), opts.connect())
         .await
         .context("timed out connecting")??;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
-        anyhow::ensure!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "bad database name");
+        anyhow::ensure!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "bad database name"
+        );
         let sql = format!("CREATE DATABASE {name}");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await?;
     }
     Ok(format!("{base}/{name}"))
 }
@@ -81,29 +89,61 @@ fn pg_command(as_postgres: bool, program: &str) -> Command {
 }
 
 fn start_private_cluster() -> anyhow::Result<(String, PrivateCluster)> {
-    let initdb = pg_bin("initdb").context("PostgreSQL binaries (initdb) not found under /usr/lib/postgresql")?;
+    let initdb = pg_bin("initdb")
+        .context("PostgreSQL binaries (initdb) not found under /usr/lib/postgresql")?;
     let pg_ctl = pg_bin("pg_ctl").context("pg_ctl not found")?;
     // PostgreSQL refuses to run as root; run it as the postgres user then.
-    let as_postgres = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let as_postgres = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
     let data = std::env::current_dir()?.join(".leadgen").join("pgdata");
     std::fs::create_dir_all(data.parent().unwrap_or(Path::new(".")))?;
     if !data.join("PG_VERSION").exists() {
         std::fs::create_dir_all(&data)?;
         if as_postgres {
-            Command::new("chown").args(["-R", "postgres:postgres"]).arg(data.parent().unwrap_or(&data)).status()?;
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(data.parent().unwrap_or(&data))
+                .status()?;
         }
         let out = pg_command(as_postgres, &initdb)
-            .args(["-D", &data.to_string_lossy(), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+            .args([
+                "-D",
+                &data.to_string_lossy(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ])
             .output()?;
-        anyhow::ensure!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+        anyhow::ensure!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", data.display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1",
+        data.display()
+    );
     let out = pg_command(as_postgres, &pg_ctl)
         .args(["-D", &data.to_string_lossy(), "-o", &opts, "-l"])
         .arg(data.join("server.log"))
         .args(["-w", "start"])
         .output()?;
-    anyhow::ensure!(out.status.success(), "pg_ctl start failed: {}", String::from_utf8_lossy(&out.stderr));
-    Ok((format!("postgres://postgres@127.0.0.1:{port}"), PrivateCluster { data, as_postgres }))
+    anyhow::ensure!(
+        out.status.success(),
+        "pg_ctl start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok((
+        format!("postgres://postgres@127.0.0.1:{port}"),
+        PrivateCluster { data, as_postgres },
+    ))
 }

@@ -37,7 +37,9 @@ impl ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => ApiError::Unavailable,
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ApiError::Unavailable
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -54,7 +56,13 @@ impl poem::error::ResponseError for ApiError {
     }
 }
 
-fn body(status: StatusCode, code: &str, message: &str, details: serde_json::Value, request_id: &str) -> Response {
+fn body(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    details: serde_json::Value,
+    request_id: &str,
+) -> Response {
     poem::web::Json(json!({
         "error": {
             "code": code,
@@ -85,7 +93,9 @@ pub fn error_response(err: poem::Error, request_id: &str) -> Response {
                 serde_json::to_value(fields).unwrap_or_default(),
                 request_id,
             ),
-            ApiError::NotFound(m) => body(StatusCode::NOT_FOUND, "not_found", m, json!([]), request_id),
+            ApiError::NotFound(m) => {
+                body(StatusCode::NOT_FOUND, "not_found", m, json!([]), request_id)
+            }
             ApiError::Unavailable => body(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service_unavailable",
@@ -124,7 +134,13 @@ pub fn error_response(err: poem::Error, request_id: &str) -> Response {
     let status = err.status();
     if status.is_server_error() {
         tracing::error!(request_id, error = %err, "request failed");
-        return body(status, "internal_error", "an internal error occurred; quote the request id when reporting it", json!([]), request_id);
+        return body(
+            status,
+            "internal_error",
+            "an internal error occurred; quote the request id when reporting it",
+            json!([]),
+            request_id,
+        );
     }
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",

@@ -20,12 +20,19 @@ impl EventHub {
     pub fn subscribe(&self, job: Uuid) -> watch::Receiver<u64> {
         let mut jobs = self.jobs.lock().expect("hub lock");
         jobs.retain(|_, tx| tx.receiver_count() > 0);
-        jobs.entry(job).or_insert_with(|| watch::channel(0).0).subscribe()
+        jobs.entry(job)
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
     }
 
     /// Number of jobs with live subscribers.
     pub fn watched_jobs(&self) -> usize {
-        self.jobs.lock().expect("hub lock").values().filter(|t| t.receiver_count() > 0).count()
+        self.jobs
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter(|t| t.receiver_count() > 0)
+            .count()
     }
 
     fn wake(&self, job: Option<Uuid>) {

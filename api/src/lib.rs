@@ -13,7 +13,10 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::Tracing;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get};
 use poem_openapi::OpenApiService;
-use routes::{analytics::AnalyticsApi, export::ExportApi, health::HealthApi, leads::LeadsApi, search::SearchApi};
+use routes::{
+    analytics::AnalyticsApi, export::ExportApi, health::HealthApi, leads::LeadsApi,
+    search::SearchApi,
+};
 use state::AppState;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -44,7 +47,11 @@ pub fn app(state: AppState) -> impl Endpoint {
         .with(Tracing)
 }
 
-async fn handle<E: Endpoint>(ep: std::sync::Arc<E>, req: Request, metrics: &state::RequestMetrics) -> Response {
+async fn handle<E: Endpoint>(
+    ep: std::sync::Arc<E>,
+    req: Request,
+    metrics: &state::RequestMetrics,
+) -> Response {
     let request_id = uuid::Uuid::now_v7().to_string();
     let started = Instant::now();
     let mut resp = match ep.call(req).await {
@@ -90,10 +97,17 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests (up to 10 s).
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let hub = tokio::spawn(self.state.hub.clone().listen(self.state.pool.clone()));
         let result = poem::Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(app(self.state), shutdown, Some(std::time::Duration::from_secs(10)))
+            .run_with_graceful_shutdown(
+                app(self.state),
+                shutdown,
+                Some(std::time::Duration::from_secs(10)),
+            )
             .await;
         hub.abort();
         result

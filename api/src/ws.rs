@@ -32,8 +32,13 @@ pub async fn job_events(
     ws: WebSocket,
     state: Data<&AppState>,
 ) -> poem::Result<impl IntoResponse> {
-    let job_id = Uuid::parse_str(&job_id).map_err(|_| ApiError::field("job_id", "must be a UUID"))?;
-    if jobs::get(&state.pool, job_id).await.map_err(ApiError::from)?.is_none() {
+    let job_id =
+        Uuid::parse_str(&job_id).map_err(|_| ApiError::field("job_id", "must be a UUID"))?;
+    if jobs::get(&state.pool, job_id)
+        .await
+        .map_err(ApiError::from)?
+        .is_none()
+    {
         return Err(ApiError::NotFound("Job not found".into()).into());
     }
     let state = state.clone();
@@ -63,7 +68,9 @@ async fn session(
             .bind(job_id)
             .fetch_one(&state.pool)
             .await?;
-            let row = jobs::get(&state.pool, job_id).await?.ok_or("job vanished")?;
+            let row = jobs::get(&state.pool, job_id)
+                .await?
+                .ok_or("job vanished")?;
             let errors = jobs::errors(&state.pool, job_id, 100).await?;
             let stages = work_items::stage_counts(&state.pool, job_id).await?;
             let mut snap = status_body(&row, &errors, &stages);

@@ -100,19 +100,17 @@ impl Config {
         if !["development", "staging", "production"].contains(&environment.as_str()) {
             return Err(ConfigError {
                 var: "LEADGEN_ENV",
-                reason: format!(
-                    "`{environment}` is not one of development, staging, production"
-                ),
+                reason: format!("`{environment}` is not one of development, staging, production"),
             });
         }
         let database_url = non_empty("DATABASE_URL");
-        if let Some(url) = &database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(ConfigError {
-                    var: "DATABASE_URL",
-                    reason: "must start with postgres:// or postgresql://".into(),
-                });
-            }
+        if let Some(url) = &database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                reason: "must start with postgres:// or postgresql://".into(),
+            });
         }
         let proxy = non_empty("LEADGEN_PROXY");
         if let Some(p) = &proxy {
@@ -158,7 +156,8 @@ impl Config {
             non_empty("LEADGEN_MAX_PAGE_BYTES"),
             2 * 1024 * 1024,
         )?;
-        let max_attempts: u32 = parse("LEADGEN_MAX_ATTEMPTS", non_empty("LEADGEN_MAX_ATTEMPTS"), 4)?;
+        let max_attempts: u32 =
+            parse("LEADGEN_MAX_ATTEMPTS", non_empty("LEADGEN_MAX_ATTEMPTS"), 4)?;
         if max_attempts == 0 || max_attempts > 25 {
             return Err(ConfigError {
                 var: "LEADGEN_MAX_ATTEMPTS",

@@ -2,8 +2,8 @@
 //! `migrations/`, tracked in `public._sqlx_migrations`) and the queue library's own (tracked in
 //! `apalis._sqlx_migrations`), so the two migrators never clash.
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 

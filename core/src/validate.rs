@@ -30,7 +30,15 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
         return Err(vec![err("body", "must be a JSON object")]);
     };
     for key in obj.keys() {
-        if !["industry", "location", "company_size", "max_results", "filters"].contains(&key.as_str()) {
+        if ![
+            "industry",
+            "location",
+            "company_size",
+            "max_results",
+            "filters",
+        ]
+        .contains(&key.as_str())
+        {
             errors.push(err(key, "unknown field"));
         }
     }
@@ -52,7 +60,10 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
             }
             Some(Value::String(s)) => Some(s.trim().to_string()),
             Some(other) => {
-                errors.push(err(key, format!("must be a string, got {}", type_name(other))));
+                errors.push(err(
+                    key,
+                    format!("must be a string, got {}", type_name(other)),
+                ));
                 None
             }
         }
@@ -60,28 +71,37 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
     let industry = text("industry", true, &mut errors);
     let location = text("location", true, &mut errors);
     let company_size = text("company_size", false, &mut errors);
-    if let Some(s) = &company_size {
-        if !SIZE_CATEGORIES.contains(&s.as_str()) {
-            errors.push(err(
-                "company_size",
-                format!("must be one of {}", SIZE_CATEGORIES.join(", ")),
-            ));
-        }
+    if let Some(s) = &company_size
+        && !SIZE_CATEGORIES.contains(&s.as_str())
+    {
+        errors.push(err(
+            "company_size",
+            format!("must be one of {}", SIZE_CATEGORIES.join(", ")),
+        ));
     }
     let max_results = match obj.get("max_results") {
         None | Some(Value::Null) => Some(50),
         Some(v) => match v.as_u64() {
             Some(n) if (1..=MAX_RESULTS_LIMIT as u64).contains(&n) => Some(n as u32),
             Some(_) => {
-                errors.push(err("max_results", format!("must be between 1 and {MAX_RESULTS_LIMIT}")));
+                errors.push(err(
+                    "max_results",
+                    format!("must be between 1 and {MAX_RESULTS_LIMIT}"),
+                ));
                 None
             }
             None if v.is_number() => {
-                errors.push(err("max_results", format!("must be between 1 and {MAX_RESULTS_LIMIT}")));
+                errors.push(err(
+                    "max_results",
+                    format!("must be between 1 and {MAX_RESULTS_LIMIT}"),
+                ));
                 None
             }
             None => {
-                errors.push(err("max_results", format!("must be an integer, got {}", type_name(v))));
+                errors.push(err(
+                    "max_results",
+                    format!("must be an integer, got {}", type_name(v)),
+                ));
                 None
             }
         },
@@ -96,7 +116,10 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
                     "has_website" => match v {
                         Value::Bool(b) => out.has_website = Some(*b),
                         Value::Null => {}
-                        _ => errors.push(err(&field, format!("must be a boolean, got {}", type_name(v)))),
+                        _ => errors.push(err(
+                            &field,
+                            format!("must be a boolean, got {}", type_name(v)),
+                        )),
                     },
                     "min_employees" => match v {
                         Value::Null => {}
@@ -120,7 +143,10 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
                             }
                         }
                         Value::Null => {}
-                        _ => errors.push(err(&field, format!("must be an array of strings, got {}", type_name(v)))),
+                        _ => errors.push(err(
+                            &field,
+                            format!("must be an array of strings, got {}", type_name(v)),
+                        )),
                     },
                     _ => errors.push(err(&field, "unknown filter")),
                 }
@@ -128,7 +154,10 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
             out
         }
         Some(other) => {
-            errors.push(err("filters", format!("must be an object, got {}", type_name(other))));
+            errors.push(err(
+                "filters",
+                format!("must be an object, got {}", type_name(other)),
+            ));
             SearchFilters::default()
         }
     };
@@ -173,9 +202,18 @@ mod tests {
     #[test]
     fn names_every_bad_field() {
         let e = search_criteria(&json!({"location": 5, "max_results": "ten",
-            "filters": {"min_employees": -1}})).unwrap_err();
+            "filters": {"min_employees": -1}}))
+        .unwrap_err();
         let fields: Vec<_> = e.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["industry", "location", "max_results", "filters.min_employees"]);
+        assert_eq!(
+            fields,
+            [
+                "industry",
+                "location",
+                "max_results",
+                "filters.min_employees"
+            ]
+        );
         assert!(e[2].message.contains("integer"));
     }
 }

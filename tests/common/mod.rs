@@ -13,7 +13,8 @@ use tokio::sync::watch;
 
 /// Base URL of the Postgres server tests create their databases on.
 pub fn server_url() -> String {
-    std::env::var("LEADGEN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("LEADGEN_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 /// A running system under test.
@@ -45,7 +46,11 @@ pub struct Spawn {
 
 impl Default for Spawn {
     fn default() -> Self {
-        Self { workers: true, directory_url: None, companies: 120 }
+        Self {
+            workers: true,
+            directory_url: None,
+            companies: 120,
+        }
     }
 }
 
@@ -58,11 +63,20 @@ impl TestApp {
     /// As [`TestApp::spawn`], with options.
     pub async fn spawn_with(opts: Spawn) -> TestApp {
         let name = format!("leadgen_test_{}", uuid::Uuid::new_v4().simple());
-        let db_url = leadgen::postgres::ensure_database(&server_url(), &name).await.expect("create test database");
-        let pool = leadgen_core::db::connect(&db_url, 20).await.expect("connect test database");
+        let db_url = leadgen::postgres::ensure_database(&server_url(), &name)
+            .await
+            .expect("create test database");
+        let pool = leadgen_core::db::connect(&db_url, 20)
+            .await
+            .expect("connect test database");
         leadgen::cli::migrate(&pool).await.expect("migrate");
-        let web = SampleWeb::generate(SampleWebOptions { companies: opts.companies, ..SampleWebOptions::default() });
-        let web = SampleWebServer::start(web, "127.0.0.1:0".parse().unwrap()).await.expect("sample web");
+        let web = SampleWeb::generate(SampleWebOptions {
+            companies: opts.companies,
+            ..SampleWebOptions::default()
+        });
+        let web = SampleWebServer::start(web, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("sample web");
         let mut cfg = Config::from_lookup(|_| None).expect("default config");
         cfg.database_url = Some(db_url.clone());
         cfg.bind = "127.0.0.1:0".parse().unwrap();
@@ -70,7 +84,8 @@ impl TestApp {
         cfg.crawl.host_delay = Duration::from_millis(100);
         cfg.crawl.timeout = Duration::from_secs(5);
         cfg.directory_url = Some(opts.directory_url.unwrap_or_else(|| {
-            "http://directory.test/search?industry={industry}&location={location}&page={page}".into()
+            "http://directory.test/search?industry={industry}&location={location}&page={page}"
+                .into()
         }));
         let (stop, rx) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -79,27 +94,49 @@ impl TestApp {
         if opts.workers {
             let ctx = Arc::new(leadgen_worker::Ctx::new(cfg.clone(), pool.clone()).unwrap());
             let rx = rx.clone();
-            tokio::spawn(async move { leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await });
+            tokio::spawn(async move {
+                leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await
+            });
         }
-        let server = leadgen_api::Server::bind(cfg.bind, leadgen::cli::api_state(cfg.clone(), pool.clone()))
-            .await
-            .expect("bind API");
+        let server =
+            leadgen_api::Server::bind(cfg.bind, leadgen::cli::api_state(cfg.clone(), pool.clone()))
+                .await
+                .expect("bind API");
         let base = format!("http://{}", server.addr());
         tokio::spawn(server.run(stopped(rx)));
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        TestApp { base, pool, db_url, web, cfg, http, stop }
+        TestApp {
+            base,
+            pool,
+            db_url,
+            web,
+            cfg,
+            http,
+            stop,
+        }
     }
 
     /// GET a JSON document; returns status and body.
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self.http.get(format!("{}{path}", self.base)).send().await.expect("GET");
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     /// POST a JSON body; returns status and body.
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).json(body).send().await.expect("POST");
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -112,7 +149,10 @@ impl TestApp {
             if matches!(s["status"].as_str(), Some("completed" | "failed")) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "job {job} did not finish within {limit:?}: {s}");
+            assert!(
+                Instant::now() < deadline,
+                "job {job} did not finish within {limit:?}: {s}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -121,7 +161,12 @@ impl TestApp {
     pub async fn cleanup(self) {
         let _ = self.stop.send(true);
         self.pool.close().await;
-        let name = self.db_url.rsplit('/').next().unwrap_or_default().to_string();
+        let name = self
+            .db_url
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let url = format!("{}/postgres", server_url());
         if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
             let c: &mut sqlx::PgConnection = &mut c;

@@ -17,7 +17,13 @@ const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Longest `Retry-After` honoured inline; longer pauses fail the request for a later retry.
 const MAX_INLINE_WAIT: Duration = Duration::from_secs(30);
 /// Response headers kept with a page (technology detection reads them).
-const KEPT_HEADERS: [&str; 5] = ["server", "x-powered-by", "content-type", "x-generator", "via"];
+const KEPT_HEADERS: [&str; 5] = [
+    "server",
+    "x-powered-by",
+    "content-type",
+    "x-generator",
+    "via",
+];
 
 /// A fetched response.
 #[derive(Debug, Clone)]
@@ -71,7 +77,10 @@ pub enum FetchError {
 impl FetchError {
     /// Whether trying again later may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self, FetchError::Transient { .. } | FetchError::Network { .. } | FetchError::Database(_))
+        matches!(
+            self,
+            FetchError::Transient { .. } | FetchError::Network { .. } | FetchError::Database(_)
+        )
     }
 }
 
@@ -135,7 +144,10 @@ impl Fetcher {
                     .map(Duration::from_secs)
                     .unwrap_or(Duration::from_millis(500 * 2u64.pow(attempt)));
                 if wait > MAX_INLINE_WAIT {
-                    return Err(FetchError::Transient { url: url.into(), status: resp.status });
+                    return Err(FetchError::Transient {
+                        url: url.into(),
+                        status: resp.status,
+                    });
                 }
                 let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 politeness::pause_host(&self.pool, &host, until).await?;
@@ -150,7 +162,12 @@ impl Fetcher {
         })
     }
 
-    async fn polite_request(&self, url: &str, host: &str, gap: Duration) -> Result<Fetched, FetchError> {
+    async fn polite_request(
+        &self,
+        url: &str,
+        host: &str,
+        gap: Duration,
+    ) -> Result<Fetched, FetchError> {
         let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
         let wait = (slot - Utc::now()).to_std().unwrap_or(Duration::ZERO);
         tokio::time::sleep(wait).await;
@@ -180,10 +197,15 @@ impl Fetcher {
 
     async fn request(&self, url: &str) -> Result<Fetched, FetchError> {
         let started = Instant::now();
-        let resp = self.client.get(url).send().await.map_err(|e| FetchError::Network {
-            url: url.into(),
-            message: error_chain(&e),
-        })?;
+        let resp = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| FetchError::Network {
+                url: url.into(),
+                message: error_chain(&e),
+            })?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
         let mut headers = BTreeMap::new();

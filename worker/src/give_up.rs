@@ -16,12 +16,18 @@ pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), Stage
         Some(id) => work_items::get(&mut *tx, id).await?,
         None => None,
     };
-    let company = item
-        .as_ref()
-        .and_then(|i| i.candidate.get("name").and_then(|n| n.as_str()).map(str::to_string));
-    let url = item
-        .as_ref()
-        .and_then(|i| i.candidate.get("website").and_then(|n| n.as_str()).map(str::to_string));
+    let company = item.as_ref().and_then(|i| {
+        i.candidate
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    });
+    let url = item.as_ref().and_then(|i| {
+        i.candidate
+            .get("website")
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    });
     jobs::add_error(
         &mut *tx,
         job.job_id,
@@ -43,21 +49,22 @@ pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), Stage
                 ctx.push(&mut tx, Stage::Finalize, &payload).await?;
             }
         }
-        (Stage::Fetch | Stage::Render, Some(item_id)) => {
-            if work_items::advance(&mut *tx, item_id, job.stage.name(), "extract").await? {
-                let payload = ItemJob { job_id: job.job_id, item_id };
-                ctx.push(&mut tx, Stage::Extract, &payload).await?;
-            }
+        (Stage::Fetch | Stage::Render, Some(item_id))
+            if work_items::advance(&mut *tx, item_id, job.stage.name(), "extract").await? =>
+        {
+            let payload = ItemJob {
+                job_id: job.job_id,
+                item_id,
+            };
+            ctx.push(&mut tx, Stage::Extract, &payload).await?;
         }
         (Stage::Finalize, _) => {
             let row = jobs::fail(&mut *tx, job.job_id, message).await?;
             progress::failed(&mut tx, &row, message).await?;
         }
-        (_, Some(item_id)) => {
-            if work_items::fail(&mut *tx, item_id, message).await? {
-                let row = jobs::item_finished(&mut *tx, job.job_id, jobs::ItemOutcome::Failed).await?;
-                progress::item_done(ctx, &mut tx, &row, json!(null)).await?;
-            }
+        (_, Some(item_id)) if work_items::fail(&mut *tx, item_id, message).await? => {
+            let row = jobs::item_finished(&mut *tx, job.job_id, jobs::ItemOutcome::Failed).await?;
+            progress::item_done(ctx, &mut tx, &row, json!(null)).await?;
         }
         _ => {}
     }

@@ -62,7 +62,7 @@ impl Ctx {
         stage: Stage,
         payload: &T,
     ) -> Result<(), StageError> {
-        leadgen_core::queue::push(&mut **tx, stage, payload, None, self.cfg.max_attempts as usize).await?;
+        leadgen_core::queue::push(tx, stage, payload, None, self.cfg.max_attempts as usize).await?;
         Ok(())
     }
 
@@ -73,7 +73,7 @@ impl Ctx {
         stage: Stage,
         payloads: &[T],
     ) -> Result<(), StageError> {
-        leadgen_core::queue::push_many(&mut **tx, stage, payloads, self.cfg.max_attempts as usize).await?;
+        leadgen_core::queue::push_many(tx, stage, payloads, self.cfg.max_attempts as usize).await?;
         Ok(())
     }
 }
@@ -118,20 +118,53 @@ fn worker_name(stage: Stage, restarts: usize) -> String {
     )
 }
 
-async fn discover_job(job: DiscoverJob, attempt: Attempt, id: TaskId, ctx: Data<Arc<Ctx>>) -> Result<(), StageError> {
-    let r = JobRef { stage: Stage::Discover, job_id: job.job_id, item_id: None, task_id: id.to_string(), attempt: attempt.current() };
+async fn discover_job(
+    job: DiscoverJob,
+    attempt: Attempt,
+    id: TaskId,
+    ctx: Data<Arc<Ctx>>,
+) -> Result<(), StageError> {
+    let r = JobRef {
+        stage: Stage::Discover,
+        job_id: job.job_id,
+        item_id: None,
+        task_id: id.to_string(),
+        attempt: attempt.current(),
+    };
     runner::run(&ctx, r, stages::discover::run(&ctx, &job)).await
 }
 
-async fn finalize_job(job: FinalizeJob, attempt: Attempt, id: TaskId, ctx: Data<Arc<Ctx>>) -> Result<(), StageError> {
-    let r = JobRef { stage: Stage::Finalize, job_id: job.job_id, item_id: None, task_id: id.to_string(), attempt: attempt.current() };
+async fn finalize_job(
+    job: FinalizeJob,
+    attempt: Attempt,
+    id: TaskId,
+    ctx: Data<Arc<Ctx>>,
+) -> Result<(), StageError> {
+    let r = JobRef {
+        stage: Stage::Finalize,
+        job_id: job.job_id,
+        item_id: None,
+        task_id: id.to_string(),
+        attempt: attempt.current(),
+    };
     runner::run(&ctx, r, stages::finalize::run(&ctx, &job)).await
 }
 
 macro_rules! item_handler {
     ($name:ident, $stage:expr, $module:ident) => {
-        async fn $name(job: ItemJob, attempt: Attempt, id: TaskId, ctx: Data<Arc<Ctx>>) -> Result<(), StageError> {
-            let r = JobRef { stage: $stage, job_id: job.job_id, item_id: Some(job.item_id), task_id: id.to_string(), attempt: attempt.current() };
+        async fn $name(
+            job: ItemJob,
+            attempt: Attempt,
+            id: TaskId,
+            ctx: Data<Arc<Ctx>>,
+        ) -> Result<(), StageError> {
+            let r = JobRef {
+                stage: $stage,
+                job_id: job.job_id,
+                item_id: Some(job.item_id),
+                task_id: id.to_string(),
+                attempt: attempt.current(),
+            };
             runner::run(&ctx, r, stages::$module::run(&ctx, &job)).await
         }
     };

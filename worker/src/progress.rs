@@ -39,9 +39,16 @@ pub async fn item_done(
         "{} of {} companies processed",
         row.processed_count, row.discovered_count
     );
-    events::append(&mut **tx, row.id, "job_progress", &progress_message(row, &msg)).await?;
+    events::append(
+        &mut **tx,
+        row.id,
+        "job_progress",
+        &progress_message(row, &msg),
+    )
+    .await?;
     if row.all_items_finished() && row.status == "running" {
-        ctx.push(tx, Stage::Finalize, &FinalizeJob { job_id: row.id }).await?;
+        ctx.push(tx, Stage::Finalize, &FinalizeJob { job_id: row.id })
+            .await?;
     }
     Ok(())
 }

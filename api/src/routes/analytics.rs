@@ -18,7 +18,11 @@ pub struct AnalyticsApi;
 impl AnalyticsApi {
     /// Analytics summary of all leads, or of one search's results with `job_id`.
     #[oai(path = "/analytics/summary", method = "get")]
-    async fn summary(&self, state: Data<&AppState>, job_id: Query<Option<Uuid>>) -> poem::Result<Json<Value>> {
+    async fn summary(
+        &self,
+        state: Data<&AppState>,
+        job_id: Query<Option<Uuid>>,
+    ) -> poem::Result<Json<Value>> {
         let job = match job_id.0 {
             Some(id) => Some(
                 jobs::get(&state.pool, id)
@@ -28,9 +32,14 @@ impl AnalyticsApi {
             ),
             None => None,
         };
-        let mut body = leads::analytics(&state.pool, job_id.0, state.weights.hot as i32, state.weights.warm as i32)
-            .await
-            .map_err(ApiError::from)?;
+        let mut body = leads::analytics(
+            &state.pool,
+            job_id.0,
+            state.weights.hot as i32,
+            state.weights.warm as i32,
+        )
+        .await
+        .map_err(ApiError::from)?;
         let total = body["total_leads"].clone();
         body["job_summary"] = match job {
             Some(j) => {

@@ -15,10 +15,30 @@ use uuid::Uuid;
 
 /// Columns a CSV export can contain, in the default order.
 pub const FIELDS: [&str; 24] = [
-    "lead_id", "company_name", "website", "domain", "industry", "size_category", "employee_count",
-    "founded_year", "address", "city", "state", "postal_code", "country", "contact_email",
-    "contact_phone", "linkedin_url", "technologies", "lead_score", "quality", "status", "origin",
-    "contact_count", "created_at", "last_updated",
+    "lead_id",
+    "company_name",
+    "website",
+    "domain",
+    "industry",
+    "size_category",
+    "employee_count",
+    "founded_year",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "contact_email",
+    "contact_phone",
+    "linkedin_url",
+    "technologies",
+    "lead_score",
+    "quality",
+    "status",
+    "origin",
+    "contact_count",
+    "created_at",
+    "last_updated",
 ];
 
 /// Export endpoints.
@@ -54,16 +74,20 @@ impl ExportApi {
     ) -> poem::Result<CsvResponse> {
         let filter = super::leads::parse_filter(job_id.0, score_min.0)?;
         let columns = parse_fields(fields.0.as_deref())?;
-        if let Some(job) = filter.job_id {
-            if leadgen_core::repo::jobs::get(&state.pool, job).await.map_err(ApiError::from)?.is_none() {
-                return Err(ApiError::NotFound("Job not found".into()).into());
-            }
+        if let Some(job) = filter.job_id
+            && leadgen_core::repo::jobs::get(&state.pool, job)
+                .await
+                .map_err(ApiError::from)?
+                .is_none()
+        {
+            return Err(ApiError::NotFound("Job not found".into()).into());
         }
         let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
         let pool = state.pool.clone();
         let header = csv_line(columns.iter().map(|c| c.to_string()));
         let stream = async_stream(pool, filter, columns, hot, warm);
-        let body = futures::stream::once(async move { Ok::<_, std::io::Error>(header) }).chain(stream);
+        let body =
+            futures::stream::once(async move { Ok::<_, std::io::Error>(header) }).chain(stream);
         let filename = format!("leads_{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
         Ok(CsvResponse::Ok(
             Binary(poem::Body::from_bytes_stream(body)),
@@ -103,7 +127,9 @@ fn async_stream(
             let _ = tx.send(Ok(buf)).await;
         }
     });
-    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
 }
 
 /// Validates the `fields` parameter into known columns, in the order given.
@@ -119,7 +145,10 @@ pub fn parse_fields(raw: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
             None => {
                 return Err(ApiError::field(
                     "fields",
-                    format!("unknown field `{name}`; known fields: {}", FIELDS.join(", ")),
+                    format!(
+                        "unknown field `{name}`; known fields: {}",
+                        FIELDS.join(", ")
+                    ),
                 ));
             }
         }
@@ -139,9 +168,17 @@ fn cell(r: &LeadRow, field: &str, hot: i32, warm: i32) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     match field {
         "lead_id" => r.id.to_string(),
-        "company_name" => r.company_name.clone().or_else(|| {
-            Some(format!("{} {}", opt(&r.first_name), opt(&r.last_name)).trim().to_string())
-        }).unwrap_or_default(),
+        "company_name" => r
+            .company_name
+            .clone()
+            .or_else(|| {
+                Some(
+                    format!("{} {}", opt(&r.first_name), opt(&r.last_name))
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .unwrap_or_default(),
         "website" => opt(&r.website),
         "domain" => opt(&r.domain),
         "industry" => opt(&r.industry),
@@ -159,17 +196,33 @@ fn cell(r: &LeadRow, field: &str, hot: i32, warm: i32) -> String {
             .socials
             .as_ref()
             .and_then(|s| s.as_array())
-            .and_then(|a| a.iter().filter_map(|x| x.as_str()).find(|u| u.contains("linkedin.com")))
+            .and_then(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .find(|u| u.contains("linkedin.com"))
+            })
             .unwrap_or("")
             .to_string(),
         "technologies" => r
             .technologies
             .as_ref()
             .and_then(|s| s.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; "))
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
             .unwrap_or_default(),
         "lead_score" => r.lead_score.to_string(),
-        "quality" => (if r.lead_score >= hot { "hot" } else if r.lead_score >= warm { "warm" } else { "cold" }).to_string(),
+        "quality" => (if r.lead_score >= hot {
+            "hot"
+        } else if r.lead_score >= warm {
+            "warm"
+        } else {
+            "cold"
+        })
+        .to_string(),
         "status" => r.status.clone(),
         "origin" => r.origin.clone(),
         "contact_count" => r.contact_count.to_string(),
@@ -191,7 +244,8 @@ fn defuse(value: String) -> String {
 fn csv_line(cells: impl Iterator<Item = String>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(256));
     let cells: Vec<String> = cells.map(defuse).collect();
-    w.write_record(&cells).expect("writing to memory cannot fail");
+    w.write_record(&cells)
+        .expect("writing to memory cannot fail");
     w.into_inner().unwrap_or_default()
 }
 
@@ -201,7 +255,10 @@ mod tests {
 
     #[test]
     fn fields_are_checked_and_ordered() {
-        assert_eq!(parse_fields(Some("lead_score, company_name")).unwrap(), ["lead_score", "company_name"]);
+        assert_eq!(
+            parse_fields(Some("lead_score, company_name")).unwrap(),
+            ["lead_score", "company_name"]
+        );
         let e = parse_fields(Some("company_name,bogus")).unwrap_err();
         assert!(e.to_string().contains("validation") || matches!(e, ApiError::Validation(_)));
         assert_eq!(parse_fields(None).unwrap().len(), FIELDS.len());
@@ -209,7 +266,10 @@ mod tests {
 
     #[test]
     fn formulas_are_defused() {
-        let line = String::from_utf8(csv_line(["=1+1".to_string(), "ok".into(), "-2".into()].into_iter())).unwrap();
+        let line = String::from_utf8(csv_line(
+            ["=1+1".to_string(), "ok".into(), "-2".into()].into_iter(),
+        ))
+        .unwrap();
         assert_eq!(line, "'=1+1,ok,'-2\n");
     }
 }

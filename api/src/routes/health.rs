@@ -33,11 +33,20 @@ impl HealthApi {
     #[oai(path = "/health", method = "get")]
     async fn health(&self, state: Data<&AppState>) -> HealthResponse {
         let t = Instant::now();
-        let db_ok = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool).await.is_ok();
+        let db_ok = sqlx::query_scalar::<_, i32>("SELECT 1")
+            .fetch_one(&state.pool)
+            .await
+            .is_ok();
         let db_ms = t.elapsed().as_secs_f64() * 1000.0;
-        let depths = if db_ok { queue::depths(&state.pool).await.unwrap_or_default() } else { vec![] };
+        let depths = if db_ok {
+            queue::depths(&state.pool).await.unwrap_or_default()
+        } else {
+            vec![]
+        };
         let live = if db_ok {
-            queue::live_workers(&state.pool, Duration::from_secs(30)).await.unwrap_or_default()
+            queue::live_workers(&state.pool, Duration::from_secs(30))
+                .await
+                .unwrap_or_default()
         } else {
             vec![]
         };
@@ -46,18 +55,31 @@ impl HealthApi {
         for stage in Stage::ALL {
             let q = stage.queue();
             let d = depths.iter().find(|d| d.queue == q);
-            queues.insert(stage.name().into(), json!({
-                "pending": d.map(|d| d.pending).unwrap_or(0),
-                "running": d.map(|d| d.running).unwrap_or(0),
-                "oldest_pending_seconds": d.and_then(|d| d.oldest_pending_secs),
-            }));
-            let n = live.iter().find(|(w, _)| *w == q).map(|(_, n)| *n).unwrap_or(0);
+            queues.insert(
+                stage.name().into(),
+                json!({
+                    "pending": d.map(|d| d.pending).unwrap_or(0),
+                    "running": d.map(|d| d.running).unwrap_or(0),
+                    "oldest_pending_seconds": d.and_then(|d| d.oldest_pending_secs),
+                }),
+            );
+            let n = live
+                .iter()
+                .find(|(w, _)| *w == q)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
             workers.insert(stage.name().into(), json!(n));
         }
         let total_workers: i64 = live.iter().map(|(_, n)| n).sum();
         let count = state.metrics.count.load(Ordering::Relaxed);
         let micros = state.metrics.total_micros.load(Ordering::Relaxed);
-        let status = if !db_ok { "unhealthy" } else if total_workers == 0 { "degraded" } else { "healthy" };
+        let status = if !db_ok {
+            "unhealthy"
+        } else if total_workers == 0 {
+            "degraded"
+        } else {
+            "healthy"
+        };
         let body = json!({
             "status": status,
             "version": env!("CARGO_PKG_VERSION"),
@@ -84,6 +106,10 @@ impl HealthApi {
                 "average_response_time_ms": if count == 0 { 0.0 } else { (micros as f64 / count as f64 / 10.0).round() / 100.0 },
             },
         });
-        if db_ok { HealthResponse::Ok(Json(body)) } else { HealthResponse::Unavailable(Json(body)) }
+        if db_ok {
+            HealthResponse::Ok(Json(body))
+        } else {
+            HealthResponse::Unavailable(Json(body))
+        }
     }
 }

@@ -36,15 +36,22 @@ impl LeadsApi {
         let filter = parse_filter(job_id.0, score_min.0)?;
         let limit = limit.0.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::field("limit", format!("must be between 1 and {MAX_LIMIT}")).into());
+            return Err(
+                ApiError::field("limit", format!("must be between 1 and {MAX_LIMIT}")).into(),
+            );
         }
         let offset = offset.0.unwrap_or(0);
-        if let Some(job) = filter.job_id {
-            if leadgen_core::repo::jobs::get(&state.pool, job).await.map_err(ApiError::from)?.is_none() {
-                return Err(ApiError::NotFound("Job not found".into()).into());
-            }
+        if let Some(job) = filter.job_id
+            && leadgen_core::repo::jobs::get(&state.pool, job)
+                .await
+                .map_err(ApiError::from)?
+                .is_none()
+        {
+            return Err(ApiError::NotFound("Job not found".into()).into());
         }
-        let total = leads::count(&state.pool, &filter).await.map_err(ApiError::from)?;
+        let total = leads::count(&state.pool, &filter)
+            .await
+            .map_err(ApiError::from)?;
         let rows = leads::list(&state.pool, &filter, limit as i64, offset as i64)
             .await
             .map_err(ApiError::from)?;
@@ -73,7 +80,11 @@ impl LeadsApi {
 
     /// Everything known about one lead.
     #[oai(path = "/leads/:lead_id", method = "get")]
-    async fn detail(&self, state: Data<&AppState>, lead_id: Path<String>) -> poem::Result<Json<Value>> {
+    async fn detail(
+        &self,
+        state: Data<&AppState>,
+        lead_id: Path<String>,
+    ) -> poem::Result<Json<Value>> {
         let lead_id = super::search::parse_id("lead_id", &lead_id.0)?;
         let row = leads::get(&state.pool, lead_id)
             .await
@@ -81,7 +92,9 @@ impl LeadsApi {
             .ok_or_else(|| ApiError::NotFound("Lead not found".into()))?;
         let mut body = lead_summary(&row, &state);
         let contacts = match row.company_id {
-            Some(c) => leads::contacts(&state.pool, c).await.map_err(ApiError::from)?,
+            Some(c) => leads::contacts(&state.pool, c)
+                .await
+                .map_err(ApiError::from)?,
             None => vec![],
         };
         let competitors = match (row.company_id, row.industry.as_deref()) {
@@ -105,13 +118,15 @@ impl LeadsApi {
         });
         body["contacts"] = contacts
             .iter()
-            .map(|c| json!({
-                "contact_id": c.id, "name": c.name, "title": c.title, "email": c.email,
-                "phone": c.phone, "linkedin_url": c.linkedin_url,
-                "is_decision_maker": c.is_decision_maker,
-                "confidence_score": (c.confidence * 100.0).round() / 100.0,
-                "source": c.source, "verification_status": c.verification_status,
-            }))
+            .map(|c| {
+                json!({
+                    "contact_id": c.id, "name": c.name, "title": c.title, "email": c.email,
+                    "phone": c.phone, "linkedin_url": c.linkedin_url,
+                    "is_decision_maker": c.is_decision_maker,
+                    "confidence_score": (c.confidence * 100.0).round() / 100.0,
+                    "source": c.source, "verification_status": c.verification_status,
+                })
+            })
             .collect();
         body["business_intelligence"] = json!({
             "growth_signals": bi.get("growth_signals").cloned().unwrap_or(json!([])),
@@ -134,10 +149,10 @@ impl LeadsApi {
 
 /// Validates the shared lead filters.
 pub fn parse_filter(job_id: Option<Uuid>, score_min: Option<i32>) -> Result<LeadFilter, ApiError> {
-    if let Some(s) = score_min {
-        if !(0..=100).contains(&s) {
-            return Err(ApiError::field("score_min", "must be between 0 and 100"));
-        }
+    if let Some(s) = score_min
+        && !(0..=100).contains(&s)
+    {
+        return Err(ApiError::field("score_min", "must be between 0 and 100"));
     }
     Ok(LeadFilter { job_id, score_min })
 }

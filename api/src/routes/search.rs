@@ -8,9 +8,9 @@ use leadgen_core::jobs::{DiscoverJob, Stage};
 use leadgen_core::repo::{jobs, queue, work_items};
 use leadgen_core::validate;
 use poem::web::Data;
+use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::OpenApi;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -36,12 +36,22 @@ impl SearchApi {
         let row = jobs::insert(&mut *tx, id, &stored, criteria.max_results as i32, eta)
             .await
             .map_err(ApiError::from)?;
-        leadgen_core::queue::push(&mut *tx, Stage::Discover, &DiscoverJob { job_id: id, page: 1 }, None,
-            state.cfg.max_attempts as usize)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        leadgen_core::queue::push(
+            &mut tx,
+            Stage::Discover,
+            &DiscoverJob {
+                job_id: id,
+                page: 1,
+            },
+            None,
+            state.cfg.max_attempts as usize,
+        )
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
         tx.commit().await.map_err(ApiError::from)?;
-        let secs = (row.estimated_completion - row.created_at).num_seconds().max(1);
+        let secs = (row.estimated_completion - row.created_at)
+            .num_seconds()
+            .max(1);
         Ok(Json(json!({
             "job_id": id,
             "status": row.status,
@@ -56,20 +66,32 @@ impl SearchApi {
 
     /// Status and progress of a search.
     #[oai(path = "/scrape/status/:job_id", method = "get")]
-    async fn status(&self, state: Data<&AppState>, job_id: Path<String>) -> poem::Result<Json<Value>> {
+    async fn status(
+        &self,
+        state: Data<&AppState>,
+        job_id: Path<String>,
+    ) -> poem::Result<Json<Value>> {
         let job_id = parse_id("job_id", &job_id.0)?;
         let row = jobs::get(&state.pool, job_id)
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::NotFound("Job not found".into()))?;
-        let errors = jobs::errors(&state.pool, row.id, 100).await.map_err(ApiError::from)?;
-        let stages = work_items::stage_counts(&state.pool, row.id).await.map_err(ApiError::from)?;
+        let errors = jobs::errors(&state.pool, row.id, 100)
+            .await
+            .map_err(ApiError::from)?;
+        let stages = work_items::stage_counts(&state.pool, row.id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(Json(status_body(&row, &errors, &stages)))
     }
 }
 
 /// The status document of a job (also the first WebSocket message).
-pub fn status_body(row: &jobs::JobRow, errors: &[jobs::JobErrorRow], stages: &[(String, i64)]) -> Value {
+pub fn status_body(
+    row: &jobs::JobRow,
+    errors: &[jobs::JobErrorRow],
+    stages: &[(String, i64)],
+) -> Value {
     let now = Utc::now();
     let started = row.started_at.unwrap_or(row.created_at);
     let end = row.completed_at.unwrap_or(now);
@@ -171,7 +193,8 @@ async fn estimate(state: &AppState, max_results: u32) -> Result<chrono::DateTime
         .max(1.0);
     let capacity = fetchers * 64.0;
     let pages = (max_results as f64 / 10.0).ceil();
-    let discover_ms = pages * (crawl.host_delay.as_millis() as f64 + measured("discover").unwrap_or(200.0));
+    let discover_ms =
+        pages * (crawl.host_delay.as_millis() as f64 + measured("discover").unwrap_or(200.0));
     let waves = ((backlog + max_results as f64) / capacity).ceil().max(1.0);
     let total_ms = discover_ms + waves * per_item_ms + measured("finalize").unwrap_or(100.0);
     Ok(Utc::now() + ChronoDuration::milliseconds(total_ms.round() as i64))
@@ -179,5 +202,6 @@ async fn estimate(state: &AppState, max_results: u32) -> Result<chrono::DateTime
 
 /// Parses an id from the path, naming the parameter when it is not a UUID.
 pub fn parse_id(name: &str, raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| ApiError::field(name, format!("`{raw}` is not a valid UUID")))
+    Uuid::parse_str(raw.trim())
+        .map_err(|_| ApiError::field(name, format!("`{raw}` is not a valid UUID")))
 }

@@ -25,7 +25,12 @@ pub struct EventRow {
 }
 
 /// Appends an event and notifies listeners when the surrounding transaction commits.
-pub async fn append<'c>(db: impl Db<'c>, job_id: Uuid, kind: &str, payload: &Value) -> sqlx::Result<i64> {
+pub async fn append<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    kind: &str,
+    payload: &Value,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "WITH e AS (INSERT INTO job_events (job_id, kind, payload) VALUES ($1, $2, $3) RETURNING id)
          SELECT e.id FROM e, LATERAL (SELECT pg_notify($4, $1::text)) n",
@@ -39,7 +44,12 @@ pub async fn append<'c>(db: impl Db<'c>, job_id: Uuid, kind: &str, payload: &Val
 }
 
 /// Events of a job after `after_id`, oldest first.
-pub async fn after<'c>(db: impl Db<'c>, job_id: Uuid, after_id: i64, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+pub async fn after<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    after_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
         "SELECT id, job_id, kind, payload, created_at FROM job_events
          WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3",

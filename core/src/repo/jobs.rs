@@ -219,7 +219,11 @@ pub async fn add_error<'c>(
 }
 
 /// The first `limit` errors of a job, oldest first.
-pub async fn errors<'c>(db: impl Db<'c>, job_id: Uuid, limit: i64) -> sqlx::Result<Vec<JobErrorRow>> {
+pub async fn errors<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<JobErrorRow>> {
     sqlx::query_as(
         "SELECT stage, company, url, message, created_at FROM job_errors
          WHERE job_id = $1 ORDER BY id LIMIT $2",

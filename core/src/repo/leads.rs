@@ -141,7 +141,11 @@ pub async fn upsert_company<'c>(db: impl Db<'c>, c: &CompanyRecord) -> sqlx::Res
 }
 
 /// Upserts a contact of a company by its key.
-pub async fn upsert_contact<'c>(db: impl Db<'c>, company: Uuid, c: &ContactRecord) -> sqlx::Result<()> {
+pub async fn upsert_contact<'c>(
+    db: impl Db<'c>,
+    company: Uuid,
+    c: &ContactRecord,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO contacts (id, company_id, dedup_key, name, title, email, phone, linkedin_url,
             is_decision_maker, confidence, source)
@@ -174,7 +178,11 @@ pub async fn upsert_contact<'c>(db: impl Db<'c>, company: Uuid, c: &ContactRecor
 
 /// Upserts the discovered lead of a company; staff-owned fields (status) are kept. Returns the
 /// lead id and whether it was new.
-pub async fn upsert_discovered_lead<'c>(db: impl Db<'c>, company: Uuid, l: &LeadRecord) -> sqlx::Result<(Uuid, bool)> {
+pub async fn upsert_discovered_lead<'c>(
+    db: impl Db<'c>,
+    company: Uuid,
+    l: &LeadRecord,
+) -> sqlx::Result<(Uuid, bool)> {
     sqlx::query_as(
         "INSERT INTO leads (id, origin, company_id, lead_score, score_breakdown,
             business_intelligence, engagement_opportunities, data_sources)
@@ -200,7 +208,12 @@ pub async fn upsert_discovered_lead<'c>(db: impl Db<'c>, company: Uuid, l: &Lead
 }
 
 /// Adds a lead to a job's results with its score at the time; false when already there.
-pub async fn add_job_result<'c>(db: impl Db<'c>, job: Uuid, lead: Uuid, score: i32) -> sqlx::Result<bool> {
+pub async fn add_job_result<'c>(
+    db: impl Db<'c>,
+    job: Uuid,
+    lead: Uuid,
+    score: i32,
+) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "INSERT INTO job_results (job_id, lead_id, lead_score) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
@@ -322,7 +335,12 @@ pub struct LeadFilter {
 }
 
 /// One page of leads, best score first.
-pub async fn list<'c>(db: impl Db<'c>, f: &LeadFilter, limit: i64, offset: i64) -> sqlx::Result<Vec<LeadRow>> {
+pub async fn list<'c>(
+    db: impl Db<'c>,
+    f: &LeadFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<LeadRow>> {
     sqlx::query_as(concat!(
         "SELECT ",
         lead_columns!(),
@@ -340,11 +358,14 @@ pub async fn list<'c>(db: impl Db<'c>, f: &LeadFilter, limit: i64, offset: i64) 
 
 /// Number of leads matching a filter.
 pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
-    sqlx::query_scalar(concat!("SELECT count(*) FROM leads l WHERE ", lead_filter!()))
-        .bind(f.job_id)
-        .bind(f.score_min)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(concat!(
+        "SELECT count(*) FROM leads l WHERE ",
+        lead_filter!()
+    ))
+    .bind(f.job_id)
+    .bind(f.score_min)
+    .fetch_one(db)
+    .await
 }
 
 /// Streams every matching lead for export, best score first, without loading them all.
@@ -359,9 +380,9 @@ pub fn stream<'a, 'c: 'a>(
         lead_filter!(),
         " ORDER BY l.lead_score DESC, l.id"
     ))
-        .bind(f.job_id)
-        .bind(f.score_min)
-        .fetch(db)
+    .bind(f.job_id)
+    .bind(f.score_min)
+    .fetch(db)
 }
 
 /// One lead with its company.
@@ -433,7 +454,12 @@ pub async fn competitors<'c>(
 }
 
 /// The analytics summary over all leads or one job's, as one JSON document.
-pub async fn analytics<'c>(db: impl Db<'c>, job: Option<Uuid>, hot: i32, warm: i32) -> sqlx::Result<Value> {
+pub async fn analytics<'c>(
+    db: impl Db<'c>,
+    job: Option<Uuid>,
+    hot: i32,
+    warm: i32,
+) -> sqlx::Result<Value> {
     sqlx::query_scalar(include_str!("analytics.sql"))
         .bind(job)
         .bind(hot)

@@ -58,7 +58,12 @@ pub async fn upsert<'c>(db: impl Db<'c>, item: Uuid, p: &NewPage<'_>) -> sqlx::R
 }
 
 /// Replaces a page's body with its browser-rendered HTML.
-pub async fn set_rendered<'c>(db: impl Db<'c>, item: Uuid, url: &str, html: &str) -> sqlx::Result<()> {
+pub async fn set_rendered<'c>(
+    db: impl Db<'c>,
+    item: Uuid,
+    url: &str,
+    html: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE pages SET body = $3, rendered = true, needs_render = false
          WHERE work_item_id = $1 AND url = $2",
@@ -90,13 +95,15 @@ pub async fn for_item<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<Store
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(url, final_url, kind, http_status, body, headers)| StoredPage {
-            url,
-            final_url,
-            kind,
-            http_status,
-            body,
-            headers: serde_json::from_value(headers).unwrap_or_default(),
-        })
+        .map(
+            |(url, final_url, kind, http_status, body, headers)| StoredPage {
+                url,
+                final_url,
+                kind,
+                http_status,
+                body,
+                headers: serde_json::from_value(headers).unwrap_or_default(),
+            },
+        )
         .collect())
 }

@@ -15,14 +15,22 @@ pub struct RobotsRow {
 
 /// The cached robots.txt of a host, if still fresh.
 pub async fn robots<'c>(db: impl Db<'c>, host: &str) -> sqlx::Result<Option<RobotsRow>> {
-    sqlx::query_as("SELECT http_status, body FROM robots_cache WHERE host = $1 AND expires_at > now()")
-        .bind(host)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT http_status, body FROM robots_cache WHERE host = $1 AND expires_at > now()",
+    )
+    .bind(host)
+    .fetch_optional(db)
+    .await
 }
 
 /// Caches a host's robots.txt for `ttl`.
-pub async fn put_robots<'c>(db: impl Db<'c>, host: &str, status: i32, body: &str, ttl: Duration) -> sqlx::Result<()> {
+pub async fn put_robots<'c>(
+    db: impl Db<'c>,
+    host: &str,
+    status: i32,
+    body: &str,
+    ttl: Duration,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO robots_cache (host, http_status, body, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(secs => $4))
@@ -40,7 +48,11 @@ pub async fn put_robots<'c>(db: impl Db<'c>, host: &str, status: i32, body: &str
 
 /// Reserves the next request slot for `host`, `gap` after the previous one, and returns when it
 /// starts. One atomic UPSERT: concurrent workers on any machine get distinct, spaced slots.
-pub async fn reserve_slot<'c>(db: impl Db<'c>, host: &str, gap: Duration) -> sqlx::Result<DateTime<Utc>> {
+pub async fn reserve_slot<'c>(
+    db: impl Db<'c>,
+    host: &str,
+    gap: Duration,
+) -> sqlx::Result<DateTime<Utc>> {
     sqlx::query_scalar(
         "INSERT INTO host_slots (host, next_allowed_at)
          VALUES ($1, clock_timestamp() + make_interval(secs => $2))

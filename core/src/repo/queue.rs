@@ -35,7 +35,10 @@ pub async fn depths<'c>(db: impl Db<'c>) -> sqlx::Result<Vec<QueueDepth>> {
 }
 
 /// Workers seen within `within`, per queue.
-pub async fn live_workers<'c>(db: impl Db<'c>, within: Duration) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn live_workers<'c>(
+    db: impl Db<'c>,
+    within: Duration,
+) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT worker_type, count(*) FROM apalis.workers
          WHERE last_seen > now() - make_interval(secs => $1)

@@ -51,7 +51,8 @@ pub struct DirectoryPage {
 
 /// Fills a directory search URL template (`{industry}`, `{location}`, `{page}`).
 pub fn directory_search_url(template: &str, industry: &str, location: &str, page: u32) -> String {
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.trim().as_bytes()).collect::<String>();
+    let enc =
+        |s: &str| url::form_urlencoded::byte_serialize(s.trim().as_bytes()).collect::<String>();
     template
         .replace("{industry}", &enc(industry))
         .replace("{location}", &enc(location))

@@ -6,14 +6,57 @@ use crate::model::{Candidate, Enrichment, Facts, Opportunity, Signal};
 /// The industry taxonomy: slug and the words that point to it (schema.org types included).
 pub const INDUSTRIES: [(&str, &[&str]); 10] = [
     ("dentist", &["dentist", "dental", "orthodont", "smile"]),
-    ("law-firm", &["law", "legal", "attorney", "lawyer", "solicitor", "legalservice"]),
+    (
+        "law-firm",
+        &[
+            "law",
+            "legal",
+            "attorney",
+            "lawyer",
+            "solicitor",
+            "legalservice",
+        ],
+    ),
     ("plumber", &["plumb", "pipe", "drain", "heating"]),
-    ("restaurant", &["restaurant", "bistro", "cafe", "kitchen", "grill", "foodestablishment", "eatery"]),
-    ("accounting", &["accounting", "accountant", "bookkeep", "tax", "cpa", "audit"]),
-    ("software", &["software", "saas", "app", "developer", "cloud platform"]),
-    ("marketing-agency", &["marketing", "advertising", "seo", "branding", "agency"]),
-    ("real-estate", &["real estate", "realtor", "property", "realestateagent"]),
-    ("healthcare", &["clinic", "medical", "physician", "health", "physiotherap"]),
+    (
+        "restaurant",
+        &[
+            "restaurant",
+            "bistro",
+            "cafe",
+            "kitchen",
+            "grill",
+            "foodestablishment",
+            "eatery",
+        ],
+    ),
+    (
+        "accounting",
+        &[
+            "accounting",
+            "accountant",
+            "bookkeep",
+            "tax",
+            "cpa",
+            "audit",
+        ],
+    ),
+    (
+        "software",
+        &["software", "saas", "app", "developer", "cloud platform"],
+    ),
+    (
+        "marketing-agency",
+        &["marketing", "advertising", "seo", "branding", "agency"],
+    ),
+    (
+        "real-estate",
+        &["real estate", "realtor", "property", "realestateagent"],
+    ),
+    (
+        "healthcare",
+        &["clinic", "medical", "physician", "health", "physiotherap"],
+    ),
     ("retail", &["shop", "store", "boutique", "retail"]),
 ];
 
@@ -38,7 +81,9 @@ pub fn classify_industry_text(text: &str) -> Option<&'static str> {
     let t = text.to_ascii_lowercase();
     INDUSTRIES
         .iter()
-        .find(|(slug, words)| t.contains(&slug.replace('-', " ")) || t == *slug || words.iter().any(|w| t.contains(w)))
+        .find(|(slug, words)| {
+            t.contains(&slug.replace('-', " ")) || t == *slug || words.iter().any(|w| t.contains(w))
+        })
         .map(|(slug, _)| *slug)
 }
 
@@ -58,8 +103,14 @@ pub fn size_category(employees: u32) -> &'static str {
 pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
     let mut e = Enrichment::default();
     // Structured types are the strongest evidence, then the source's category, then the name.
-    let typed = facts.schema_types.iter().find_map(|t| classify_industry_text(t));
-    let listed = candidate.category.as_deref().and_then(classify_industry_text);
+    let typed = facts
+        .schema_types
+        .iter()
+        .find_map(|t| classify_industry_text(t));
+    let listed = candidate
+        .category
+        .as_deref()
+        .and_then(classify_industry_text);
     let named = facts
         .name
         .as_ref()
@@ -130,9 +181,21 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
     }
     for p in &e.pain_points {
         let (kind, approach, priority) = match p.kind.as_str() {
-            "no_https" => ("website_security", "offer an HTTPS and hosting review", "high"),
-            "no_mobile_viewport" => ("website_modernisation", "show how the site looks on a phone", "medium"),
-            _ => ("marketing_insight", "offer a traffic and conversion audit", "low"),
+            "no_https" => (
+                "website_security",
+                "offer an HTTPS and hosting review",
+                "high",
+            ),
+            "no_mobile_viewport" => (
+                "website_modernisation",
+                "show how the site looks on a phone",
+                "medium",
+            ),
+            _ => (
+                "marketing_insight",
+                "offer a traffic and conversion audit",
+                "low",
+            ),
         };
         e.engagement_opportunities.push(Opportunity {
             kind: kind.into(),
@@ -174,7 +237,13 @@ mod tests {
             pages: vec!["http://a.test/".into()],
             ..Facts::default()
         };
-        let e = enrich(&facts, &Candidate { category: Some("Dentist".into()), ..Candidate::default() });
+        let e = enrich(
+            &facts,
+            &Candidate {
+                category: Some("Dentist".into()),
+                ..Candidate::default()
+            },
+        );
         assert_eq!(e.industry.as_deref(), Some("dentist"));
         assert_eq!(e.size_category.as_deref(), Some("201-500"));
         assert_eq!(e.technology_stack["frontend"], ["React"]);

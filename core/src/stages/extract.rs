@@ -35,11 +35,32 @@ static EMPLOYEES_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Addresses that are examples or placeholders, never real contacts.
 const PLACEHOLDER_EMAILS: [&str; 4] = ["example.com", "example.org", "domain.com", "email.com"];
 /// Class or id fragments of elements that talk about other companies.
-const FOREIGN_BLOCKS: [&str; 6] = ["testimonial", "partner", "review", "quote", "client", "sponsor"];
+const FOREIGN_BLOCKS: [&str; 6] = [
+    "testimonial",
+    "partner",
+    "review",
+    "quote",
+    "client",
+    "sponsor",
+];
 /// Title words that mark a buying decision maker.
 const DECISION_TITLES: [&str; 16] = [
-    "ceo", "founder", "owner", "president", "managing", "director", "partner", "principal",
-    "chief", "head of", "vp", "vice president", "cto", "cfo", "coo", "geschäftsführer",
+    "ceo",
+    "founder",
+    "owner",
+    "president",
+    "managing",
+    "director",
+    "partner",
+    "principal",
+    "chief",
+    "head of",
+    "vp",
+    "vice president",
+    "cto",
+    "cfo",
+    "coo",
+    "geschäftsführer",
 ];
 /// Script, meta and header fingerprints: (technology, lowercase needle).
 const TECH_FINGERPRINTS: [(&str, &str); 16] = [
@@ -152,7 +173,10 @@ pub fn normalize_phone(raw: &str, region: &str) -> Option<String> {
 
 /// Lowercases and checks an email address; `None` for placeholders and malformed values.
 pub fn normalize_email(raw: &str) -> Option<String> {
-    let e = raw.trim().trim_matches(|c: char| c == '.' || c == ',').to_ascii_lowercase();
+    let e = raw
+        .trim()
+        .trim_matches(|c: char| c == '.' || c == ',')
+        .to_ascii_lowercase();
     let m = EMAIL_RE.find(&e)?;
     if m.start() != 0 || m.end() != e.len() {
         return None;
@@ -171,10 +195,11 @@ fn is_foreign(el: ElementRef<'_>) -> bool {
         .filter_map(|n| n.value().as_element())
         .any(|e| {
             e.name() == "blockquote"
-                || e.attr("class")
-                    .into_iter()
-                    .chain(e.attr("id"))
-                    .any(|c| FOREIGN_BLOCKS.iter().any(|f| c.to_ascii_lowercase().contains(f)))
+                || e.attr("class").into_iter().chain(e.attr("id")).any(|c| {
+                    FOREIGN_BLOCKS
+                        .iter()
+                        .any(|f| c.to_ascii_lowercase().contains(f))
+                })
         })
 }
 
@@ -187,14 +212,25 @@ fn email_belongs(email: &str, site_domain: Option<&str>) -> bool {
 }
 
 fn is_freemail(domain: &str) -> bool {
-    ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "gmx.de", "web.de"]
-        .contains(&domain)
+    [
+        "gmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "icloud.com",
+        "gmx.de",
+        "web.de",
+    ]
+    .contains(&domain)
 }
 
 fn read_json_ld(doc: &Html, url: &str, facts: &mut Facts) {
     for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
         let raw: String = script.text().collect();
-        let cleaned: String = raw.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+        let cleaned: String = raw
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .collect();
         let Ok(value) = serde_json::from_str::<Value>(&cleaned) else {
             continue;
         };
@@ -215,10 +251,10 @@ fn read_json_ld(doc: &Html, url: &str, facts: &mut Facts) {
                         _ => vec![],
                     };
                     if types.iter().any(|t| t == "Person") {
-                        if let Some(p) = json_ld_person(&obj, url) {
-                            if !facts.people.iter().any(|q| q.name == p.name) {
-                                facts.people.push(p);
-                            }
+                        if let Some(p) = json_ld_person(&obj, url)
+                            && !facts.people.iter().any(|q| q.name == p.name)
+                        {
+                            facts.people.push(p);
                         }
                         continue;
                     }
@@ -331,7 +367,8 @@ fn json_ld_person(obj: &serde_json::Map<String, Value>, url: &str) -> Option<Per
         is_decision_maker: title.as_deref().is_some_and(is_decision_maker),
         name,
         title,
-        email: str_field(obj, "email").and_then(|e| normalize_email(e.trim_start_matches("mailto:"))),
+        email: str_field(obj, "email")
+            .and_then(|e| normalize_email(e.trim_start_matches("mailto:"))),
         phone: None,
         linkedin_url: str_field(obj, "sameAs").and_then(canonical_social),
         source_url: url.to_string(),
@@ -357,10 +394,10 @@ fn read_microdata(doc: &Html, url: &str, facts: &mut Facts) {
         if kind.ends_with("/PostalAddress") || kind.ends_with("/Person") || is_foreign(el) {
             continue;
         }
-        if let Some(t) = kind.rsplit('/').next() {
-            if !facts.schema_types.iter().any(|s| s == t) {
-                facts.schema_types.push(t.to_string());
-            }
+        if let Some(t) = kind.rsplit('/').next()
+            && !facts.schema_types.iter().any(|s| s == t)
+        {
+            facts.schema_types.push(t.to_string());
         }
         if let Some(name) = prop(el, "name") {
             set_if_better(&mut facts.name, name, url, 0.9);
@@ -387,7 +424,9 @@ fn read_microdata(doc: &Html, url: &str, facts: &mut Facts) {
         if let Some(p) = prop(el, "telephone").and_then(|t| normalize_phone(&t, &region)) {
             push_unique(&mut facts.phones, p, url, 0.9);
         }
-        if let Some(e) = prop(el, "email").and_then(|e| normalize_email(e.trim_start_matches("mailto:"))) {
+        if let Some(e) =
+            prop(el, "email").and_then(|e| normalize_email(e.trim_start_matches("mailto:")))
+        {
             push_unique(&mut facts.emails, e, url, 0.9);
         }
         if let Some(y) = prop(el, "foundingDate").and_then(|d| d.get(..4)?.parse().ok()) {
@@ -415,10 +454,10 @@ fn read_links(
             }
         } else if let Some(mail) = href.strip_prefix("mailto:") {
             let addr = percent_decode(mail.split('?').next().unwrap_or(""));
-            if let Some(e) = normalize_email(&addr) {
-                if email_belongs(&e, site_domain) {
-                    push_unique(&mut facts.emails, e, url, 0.9);
-                }
+            if let Some(e) = normalize_email(&addr)
+                && email_belongs(&e, site_domain)
+            {
+                push_unique(&mut facts.emails, e, url, 0.9);
             }
         } else if let Some(s) = canonical_social(href) {
             push_unique(&mut facts.socials, s, url, 0.85);
@@ -457,53 +496,55 @@ fn read_text(
     let url = page.final_url.as_str();
     let text = visible_text(doc);
     for m in EMAIL_RE.find_iter(&text) {
-        if let Some(e) = normalize_email(m.as_str()) {
-            if email_belongs(&e, site_domain) {
-                push_unique(&mut facts.emails, e, url, 0.8);
-            }
+        if let Some(e) = normalize_email(m.as_str())
+            && email_belongs(&e, site_domain)
+        {
+            push_unique(&mut facts.emails, e, url, 0.8);
         }
     }
     for c in OBFUSCATED_RE.captures_iter(&text) {
         let domain = DOT_RE.replace_all(&c[2], ".");
-        if let Some(e) = normalize_email(&format!("{}@{}", &c[1], domain)) {
-            if email_belongs(&e, site_domain) {
-                push_unique(&mut facts.emails, e, url, 0.75);
-            }
+        if let Some(e) = normalize_email(&format!("{}@{}", &c[1], domain))
+            && email_belongs(&e, site_domain)
+        {
+            push_unique(&mut facts.emails, e, url, 0.75);
         }
     }
-    if matches!(page.kind.as_str(), "home" | "contact" | "about" | "locations") {
+    if matches!(
+        page.kind.as_str(),
+        "home" | "contact" | "about" | "locations"
+    ) {
         for m in PHONE_TEXT_RE.find_iter(&text) {
             if let Some(p) = normalize_phone(m.as_str(), region) {
                 push_unique(&mut facts.phones, p, url, 0.7);
             }
         }
     }
-    if let Some(c) = FOUNDED_RE.captures(&text) {
-        if let Ok(y) = c[1].parse() {
-            set_if_better(&mut facts.founded_year, y, url, 0.75);
-        }
+    if let Some(c) = FOUNDED_RE.captures(&text)
+        && let Ok(y) = c[1].parse()
+    {
+        set_if_better(&mut facts.founded_year, y, url, 0.75);
     }
-    if let Some(c) = EMPLOYEES_RE.captures(&text) {
-        if let Some(n) = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok()) {
-            set_if_better(&mut facts.employee_count, n, url, 0.7);
-        }
+    if let Some(c) = EMPLOYEES_RE.captures(&text)
+        && let Some(n) = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok())
+    {
+        set_if_better(&mut facts.employee_count, n, url, 0.7);
     }
-    if facts.address.is_none() {
-        if let Some(addr) = doc
+    if facts.address.is_none()
+        && let Some(addr) = doc
             .select(&sel("address"))
             .find(|a| !is_foreign(*a))
             .map(|a| super::discover::squash(&a.text().collect::<Vec<_>>().join(" ")))
             .filter(|s| s.len() > 5)
-        {
-            facts.address = Some(Found {
-                value: Address {
-                    street: Some(addr),
-                    ..Address::default()
-                },
-                source_url: url.to_string(),
-                confidence: 0.6,
-            });
-        }
+    {
+        facts.address = Some(Found {
+            value: Address {
+                street: Some(addr),
+                ..Address::default()
+            },
+            source_url: url.to_string(),
+            confidence: 0.6,
+        });
     }
 }
 
@@ -522,7 +563,10 @@ fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
         };
         let name = super::discover::squash(&name_el.text().collect::<String>());
         let words = name.split_whitespace().count();
-        if !(2..=5).contains(&words) || name.len() > 80 || facts.people.iter().any(|p| p.name == name) {
+        if !(2..=5).contains(&words)
+            || name.len() > 80
+            || facts.people.iter().any(|p| p.name == name)
+        {
             continue;
         }
         let title = card
@@ -549,7 +593,9 @@ fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
         }
         if person.email.is_none() {
             let text: String = card.text().collect();
-            person.email = EMAIL_RE.find(&text).and_then(|m| normalize_email(m.as_str()));
+            person.email = EMAIL_RE
+                .find(&text)
+                .and_then(|m| normalize_email(m.as_str()));
         }
         facts.people.push(person);
     }
@@ -577,7 +623,10 @@ fn read_roles(doc: &Html) -> Vec<String> {
 
 fn read_home_meta(doc: &Html, page: &StoredPage, facts: &mut Facts) {
     let url = page.final_url.as_str();
-    facts.mobile_viewport = doc.select(&sel(r#"meta[name="viewport"]"#)).next().is_some();
+    facts.mobile_viewport = doc
+        .select(&sel(r#"meta[name="viewport"]"#))
+        .next()
+        .is_some();
     let meta = |q: &str| {
         doc.select(&sel(q))
             .next()
@@ -589,7 +638,9 @@ fn read_home_meta(doc: &Html, page: &StoredPage, facts: &mut Facts) {
     if let Some(n) = meta(r#"meta[property="og:site_name"]"#) {
         set_if_better(&mut facts.name, n, url, 0.85);
     }
-    if let Some(d) = meta(r#"meta[name="description"]"#).or_else(|| meta(r#"meta[property="og:description"]"#)) {
+    if let Some(d) =
+        meta(r#"meta[name="description"]"#).or_else(|| meta(r#"meta[property="og:description"]"#))
+    {
         set_if_better(&mut facts.description, d, url, 0.7);
     }
     if let Some(title) = doc.select(&sel("title")).next() {
@@ -634,8 +685,22 @@ pub fn detect_technologies(doc: &Html, page: &StoredPage) -> Vec<String> {
         }
     }
     for (header, techs) in [
-        ("server", &[("nginx", "Nginx"), ("apache", "Apache"), ("cloudflare", "Cloudflare")][..]),
-        ("x-powered-by", &[("php", "PHP"), ("express", "Express"), ("asp.net", "ASP.NET")][..]),
+        (
+            "server",
+            &[
+                ("nginx", "Nginx"),
+                ("apache", "Apache"),
+                ("cloudflare", "Cloudflare"),
+            ][..],
+        ),
+        (
+            "x-powered-by",
+            &[
+                ("php", "PHP"),
+                ("express", "Express"),
+                ("asp.net", "ASP.NET"),
+            ][..],
+        ),
     ] {
         if let Some(v) = page.headers.get(header) {
             let v = v.to_ascii_lowercase();
@@ -662,7 +727,10 @@ pub fn is_decision_maker(title: &str) -> bool {
 /// The canonical https URL of a social profile, or `None` when `href` is not one.
 pub fn canonical_social(href: &str) -> Option<String> {
     let u = url::Url::parse(href.trim()).ok()?;
-    let host = u.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = u
+        .host_str()?
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
     let host = match host.as_str() {
         "twitter.com" | "x.com" => "x.com",
         "linkedin.com" | "facebook.com" | "instagram.com" | "youtube.com" | "github.com" => {
@@ -672,7 +740,11 @@ pub fn canonical_social(href: &str) -> Option<String> {
         _ => return None,
     };
     let path = u.path().trim_end_matches('/');
-    if path.is_empty() || path == "/share" || path.starts_with("/sharer") || path.starts_with("/intent") {
+    if path.is_empty()
+        || path == "/share"
+        || path.starts_with("/sharer")
+        || path.starts_with("/intent")
+    {
         return None;
     }
     Some(format!("https://{host}{path}"))
@@ -775,6 +847,9 @@ mod tests {
         assert_eq!(normalize_phone("000-000-0000", "US"), None);
         assert_eq!(normalize_email("user@example.com"), None);
         assert_eq!(normalize_email("logo@2x.png"), None);
-        assert_eq!(normalize_email(" Info@Acme.Test "), Some("info@acme.test".into()));
+        assert_eq!(
+            normalize_email(" Info@Acme.Test "),
+            Some("info@acme.test".into())
+        );
     }
 }

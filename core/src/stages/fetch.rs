@@ -6,10 +6,26 @@ use url::Url;
 
 /// Pages the crawler looks for, in order of how much lead data they usually carry.
 const PAGE_KINDS: [(&str, &[&str]); 7] = [
-    ("contact", &["contact", "kontakt", "get-in-touch", "reach-us"]),
+    (
+        "contact",
+        &["contact", "kontakt", "get-in-touch", "reach-us"],
+    ),
     ("about", &["about", "who-we-are", "company", "ueber-uns"]),
-    ("team", &["team", "people", "staff", "leadership", "our-team", "attorneys"]),
-    ("careers", &["careers", "jobs", "join", "hiring", "vacancies"]),
+    (
+        "team",
+        &[
+            "team",
+            "people",
+            "staff",
+            "leadership",
+            "our-team",
+            "attorneys",
+        ],
+    ),
+    (
+        "careers",
+        &["careers", "jobs", "join", "hiring", "vacancies"],
+    ),
     ("locations", &["locations", "offices", "find-us"]),
     ("news", &["news", "press", "blog"]),
     ("legal", &["imprint", "impressum", "legal"]),
@@ -82,7 +98,7 @@ pub fn crawl_delay(body: &str, user_agent: &str) -> Option<f64> {
                 let Ok(secs) = value.parse::<f64>() else {
                     continue;
                 };
-                if agents.iter().any(|a| *a == token) {
+                if agents.contains(&token) {
                     ours = Some(secs);
                 } else if agents.iter().any(|a| a == "*") {
                     any = Some(secs);
@@ -166,9 +182,12 @@ pub fn needs_render(html: &str) -> bool {
         })
         .unwrap_or(0);
     let scripts = doc.select(&script).count();
-    let pleads = doc
-        .select(&noscript)
-        .any(|n| n.text().collect::<String>().to_ascii_lowercase().contains("javascript"));
+    let pleads = doc.select(&noscript).any(|n| {
+        n.text()
+            .collect::<String>()
+            .to_ascii_lowercase()
+            .contains("javascript")
+    });
     scripts > 0 && (visible < 200 || (pleads && visible < 600))
 }
 
@@ -178,7 +197,10 @@ mod tests {
 
     #[test]
     fn registrable_domains() {
-        assert_eq!(registrable_domain("www.shop.example.co.uk"), "example.co.uk");
+        assert_eq!(
+            registrable_domain("www.shop.example.co.uk"),
+            "example.co.uk"
+        );
         assert_eq!(registrable_domain("WWW.Example.com."), "example.com");
         assert_eq!(registrable_domain("www.acme.test"), "acme.test");
     }

@@ -119,10 +119,26 @@ mod tests {
         };
         let mut facts = Facts::default();
         let e = Enrichment::default();
-        assert!(filter_out_reason(&criteria, false, &facts, &e).unwrap().starts_with("has_website"));
-        assert!(filter_out_reason(&criteria, true, &facts, &e).unwrap().starts_with("min_employees"));
-        facts.employee_count = Some(Found { value: 20, source_url: "u".into(), confidence: 1.0 });
-        assert!(filter_out_reason(&criteria, true, &facts, &e).unwrap().starts_with("technologies"));
+        assert!(
+            filter_out_reason(&criteria, false, &facts, &e)
+                .unwrap()
+                .starts_with("has_website")
+        );
+        assert!(
+            filter_out_reason(&criteria, true, &facts, &e)
+                .unwrap()
+                .starts_with("min_employees")
+        );
+        facts.employee_count = Some(Found {
+            value: 20,
+            source_url: "u".into(),
+            confidence: 1.0,
+        });
+        assert!(
+            filter_out_reason(&criteria, true, &facts, &e)
+                .unwrap()
+                .starts_with("technologies")
+        );
         facts.technologies.push("React".into());
         assert_eq!(filter_out_reason(&criteria, true, &facts, &e), None);
     }

@@ -93,7 +93,11 @@ pub fn score(facts: &Facts, enrichment: &Enrichment, has_website: bool, w: &Weig
     );
 
     let mut q = Tally::new();
-    q.add(!facts.schema_types.is_empty(), 30, "structured data on the site");
+    q.add(
+        !facts.schema_types.is_empty(),
+        30,
+        "structured data on the site",
+    );
     q.add(facts.pages.len() >= 3, 20, "three or more pages read");
     let confident = |c: f32| c >= 0.85;
     q.add(
@@ -106,7 +110,11 @@ pub fn score(facts: &Facts, enrichment: &Enrichment, has_website: bool, w: &Weig
         15,
         "phone confirmed by a link or structured data",
     );
-    q.add(facts.name.is_some(), 15, "company name confirmed on its site");
+    q.add(
+        facts.name.is_some(),
+        15,
+        "company name confirmed on its site",
+    );
 
     let mut e = Tally::new();
     e.add(
@@ -114,9 +122,16 @@ pub fn score(facts: &Facts, enrichment: &Enrichment, has_website: bool, w: &Weig
         35,
         "hiring",
     );
-    e.add(!enrichment.pain_points.is_empty(), 25, "pain points to address");
     e.add(
-        facts.people.iter().any(|p| p.is_decision_maker && p.email.is_some()),
+        !enrichment.pain_points.is_empty(),
+        25,
+        "pain points to address",
+    );
+    e.add(
+        facts
+            .people
+            .iter()
+            .any(|p| p.is_decision_maker && p.email.is_some()),
         25,
         "decision maker reachable by email",
     );
@@ -153,13 +168,27 @@ mod tests {
         assert_eq!(empty.lead_score, 0);
         assert_eq!(empty.quality, "cold");
         let f = Facts {
-            emails: vec![Found { value: "a@b.test".into(), source_url: "u".into(), confidence: 0.9 }],
-            phones: vec![Found { value: "+15125550142".into(), source_url: "u".into(), confidence: 0.9 }],
+            emails: vec![Found {
+                value: "a@b.test".into(),
+                source_url: "u".into(),
+                confidence: 0.9,
+            }],
+            phones: vec![Found {
+                value: "+15125550142".into(),
+                source_url: "u".into(),
+                confidence: 0.9,
+            }],
             ..Facts::default()
         };
         let s = score(&f, &Enrichment::default(), true, &w);
         assert!(s.lead_score > 20);
-        assert!(s.breakdown.contact_completeness.reasons.iter().any(|r| r == "+30 email address found"));
+        assert!(
+            s.breakdown
+                .contact_completeness
+                .reasons
+                .iter()
+                .any(|r| r == "+30 email address found")
+        );
         assert_eq!(s.breakdown.contact_completeness.score, 55);
     }
 }

@@ -28,9 +28,16 @@ pub async fn run(ctx: &Ctx, job: &DiscoverJob) -> Result<(), StageError> {
     if job.page == 1 {
         let mut tx = ctx.pool.begin().await?;
         jobs::set_running(&mut *tx, job.job_id, "discovering").await?;
-        let row = jobs::get(&mut *tx, job.job_id).await?.unwrap_or(row.clone());
-        events::append(&mut *tx, job.job_id, "job_progress",
-            &progress::progress_message(&row, "searching the business directory")).await?;
+        let row = jobs::get(&mut *tx, job.job_id)
+            .await?
+            .unwrap_or(row.clone());
+        events::append(
+            &mut *tx,
+            job.job_id,
+            "job_progress",
+            &progress::progress_message(&row, "searching the business directory"),
+        )
+        .await?;
         tx.commit().await?;
     }
     let url = directory_search_url(template, &criteria.industry, &criteria.location, job.page);
@@ -42,7 +49,10 @@ pub async fn run(ctx: &Ctx, job: &DiscoverJob) -> Result<(), StageError> {
         }
     })?;
     if page.status >= 400 {
-        return Err(StageError::GiveUp(format!("directory answered HTTP {} for {url}", page.status)));
+        return Err(StageError::GiveUp(format!(
+            "directory answered HTTP {} for {url}",
+            page.status
+        )));
     }
     let parsed = parse_directory_page(&page.body, &page.final_url, &DirectoryLayout::default())
         .map_err(StageError::GiveUp)?;
@@ -71,13 +81,22 @@ pub async fn run(ctx: &Ctx, job: &DiscoverJob) -> Result<(), StageError> {
             .execute(&mut *tx)
             .await?;
         let domain = candidate_domain(c);
-        let Some(item_id) =
-            work_items::insert(&mut *tx, job.job_id, &company_key(c), domain.as_deref(), &payload).await?
+        let Some(item_id) = work_items::insert(
+            &mut *tx,
+            job.job_id,
+            &company_key(c),
+            domain.as_deref(),
+            &payload,
+        )
+        .await?
         else {
             continue;
         };
         room -= 1;
-        let next = ItemJob { job_id: job.job_id, item_id };
+        let next = ItemJob {
+            job_id: job.job_id,
+            item_id,
+        };
         if domain.is_some() {
             fetch.push(next);
         } else {
@@ -91,12 +110,27 @@ pub async fn run(ctx: &Ctx, job: &DiscoverJob) -> Result<(), StageError> {
     ctx.push_many(&mut tx, Stage::Fetch, &fetch).await?;
     ctx.push_many(&mut tx, Stage::Extract, &extract).await?;
     if !done {
-        ctx.push(&mut tx, Stage::Discover, &DiscoverJob { job_id: job.job_id, page: job.page + 1 }).await?;
+        ctx.push(
+            &mut tx,
+            Stage::Discover,
+            &DiscoverJob {
+                job_id: job.job_id,
+                page: job.page + 1,
+            },
+        )
+        .await?;
     }
     let msg = format!("{} companies found so far", row.discovered_count);
-    events::append(&mut *tx, job.job_id, "job_progress", &progress::progress_message(&row, &msg)).await?;
+    events::append(
+        &mut *tx,
+        job.job_id,
+        "job_progress",
+        &progress::progress_message(&row, &msg),
+    )
+    .await?;
     if done && row.all_items_finished() {
-        ctx.push(&mut tx, Stage::Finalize, &json!({ "job_id": job.job_id })).await?;
+        ctx.push(&mut tx, Stage::Finalize, &json!({ "job_id": job.job_id }))
+            .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,7 +1,7 @@
 //! Enrich: facts → industry, size, technology stack, signals and opportunities.
 
-use crate::runner::StageError;
 use crate::Ctx;
+use crate::runner::StageError;
 use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::{Candidate, Facts};
 use leadgen_core::repo::work_items;

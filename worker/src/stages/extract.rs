@@ -1,7 +1,7 @@
 //! Extract: stored pages → facts; the source's own listing fills what the site did not say.
 
-use crate::runner::StageError;
 use crate::Ctx;
+use crate::runner::StageError;
 use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::{Address, Candidate, Found};
 use leadgen_core::repo::{pages, work_items};
@@ -27,21 +27,35 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         .and_then(|a| a.value.country.clone())
         .unwrap_or_else(|| "US".into());
     if facts.name.is_none() {
-        facts.name = Some(Found { value: candidate.name.clone(), source_url: candidate.source_url.clone(), confidence: 0.7 });
+        facts.name = Some(Found {
+            value: candidate.name.clone(),
+            source_url: candidate.source_url.clone(),
+            confidence: 0.7,
+        });
     }
-    if let Some(p) = candidate.phone.as_deref().and_then(|p| normalize_phone(p, &region)) {
-        if !facts.phones.iter().any(|f| f.value == p) {
-            facts.phones.push(Found { value: p, source_url: candidate.source_url.clone(), confidence: 0.7 });
-        }
+    if let Some(p) = candidate
+        .phone
+        .as_deref()
+        .and_then(|p| normalize_phone(p, &region))
+        && !facts.phones.iter().any(|f| f.value == p)
+    {
+        facts.phones.push(Found {
+            value: p,
+            source_url: candidate.source_url.clone(),
+            confidence: 0.7,
+        });
     }
-    if facts.address.is_none() {
-        if let Some(a) = &candidate.address {
-            facts.address = Some(Found {
-                value: Address { street: Some(a.clone()), ..Address::default() },
-                source_url: candidate.source_url.clone(),
-                confidence: 0.6,
-            });
-        }
+    if facts.address.is_none()
+        && let Some(a) = &candidate.address
+    {
+        facts.address = Some(Found {
+            value: Address {
+                street: Some(a.clone()),
+                ..Address::default()
+            },
+            source_url: candidate.source_url.clone(),
+            confidence: 0.6,
+        });
     }
     let value = serde_json::to_value(&facts).expect("facts serialise");
     let mut tx = ctx.pool.begin().await?;

@@ -1,9 +1,9 @@
 //! Fetch: a company's home page and its most valuable internal pages within the page budget,
 //! stored raw; pages that need JavaScript are marked for the browser.
 
+use crate::Ctx;
 use crate::fetcher::{FetchError, Fetched};
 use crate::runner::StageError;
-use crate::Ctx;
 use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::Candidate;
 use leadgen_core::repo::pages::{self, NewPage};
@@ -53,12 +53,16 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
 }
 
 fn is_html(p: &Fetched) -> bool {
-    p.content_type
-        .as_deref()
-        .is_none_or(|c| c.contains("html"))
+    p.content_type.as_deref().is_none_or(|c| c.contains("html"))
 }
 
-async fn store(ctx: &Ctx, item: Uuid, url: &str, kind: &str, p: &Fetched) -> Result<(), StageError> {
+async fn store(
+    ctx: &Ctx,
+    item: Uuid,
+    url: &str,
+    kind: &str,
+    p: &Fetched,
+) -> Result<(), StageError> {
     let html = is_html(p);
     let headers = serde_json::to_value(&p.headers).unwrap_or_default();
     let body = if html { p.body.as_str() } else { "" };
@@ -82,14 +86,32 @@ async fn store(ctx: &Ctx, item: Uuid, url: &str, kind: &str, p: &Fetched) -> Res
     Ok(())
 }
 
-async fn note(ctx: &Ctx, job: &ItemJob, c: &Candidate, url: &str, e: &FetchError) -> Result<(), StageError> {
-    jobs::add_error(&ctx.pool, job.job_id, Some(job.item_id), "fetch", Some(&c.name), Some(url), &e.to_string())
-        .await?;
+async fn note(
+    ctx: &Ctx,
+    job: &ItemJob,
+    c: &Candidate,
+    url: &str,
+    e: &FetchError,
+) -> Result<(), StageError> {
+    jobs::add_error(
+        &ctx.pool,
+        job.job_id,
+        Some(job.item_id),
+        "fetch",
+        Some(&c.name),
+        Some(url),
+        &e.to_string(),
+    )
+    .await?;
     Ok(())
 }
 
 async fn next(ctx: &Ctx, job: &ItemJob, render: bool) -> Result<(), StageError> {
-    let (to, stage) = if render { ("render", Stage::Render) } else { ("extract", Stage::Extract) };
+    let (to, stage) = if render {
+        ("render", Stage::Render)
+    } else {
+        ("extract", Stage::Extract)
+    };
     let mut tx = ctx.pool.begin().await?;
     if work_items::advance(&mut *tx, job.item_id, "fetch", to).await? {
         ctx.push(&mut tx, stage, job).await?;

@@ -1,8 +1,8 @@
 //! Finalize: once the last company of a search is done, write the completion summary and
 //! quality metrics and announce `job_completed`.
 
-use crate::runner::StageError;
 use crate::Ctx;
+use crate::runner::StageError;
 use leadgen_core::jobs::FinalizeJob;
 use leadgen_core::repo::{events, jobs};
 use serde_json::json;
@@ -45,15 +45,20 @@ pub async fn run(ctx: &Ctx, job: &FinalizeJob) -> Result<(), StageError> {
         "success_rate": if processed == 0 { 0.0 } else { (successful as f64 * 1000.0 / processed as f64).round() / 10.0 },
     });
     let row = jobs::complete(&mut *tx, job.job_id, &summary).await?;
-    events::append(&mut *tx, job.job_id, "job_completed", &json!({
-        "type": "job_completed",
-        "job_id": job.job_id,
-        "status": "completed",
-        "progress": 100,
-        "results_count": row.results_count,
-        "summary": summary,
-        "completed_at": row.completed_at,
-    }))
+    events::append(
+        &mut *tx,
+        job.job_id,
+        "job_completed",
+        &json!({
+            "type": "job_completed",
+            "job_id": job.job_id,
+            "status": "completed",
+            "progress": 100,
+            "results_count": row.results_count,
+            "summary": summary,
+            "completed_at": row.completed_at,
+        }),
+    )
     .await?;
     tx.commit().await?;
     Ok(())

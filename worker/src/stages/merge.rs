@@ -20,14 +20,26 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     if item.stage != "merge" {
         return Ok(());
     }
-    let unreadable = |what: &str, e: serde_json::Error| StageError::GiveUp(format!("stored {what} unreadable: {e}"));
-    let candidate: Candidate = serde_json::from_value(item.candidate.clone()).map_err(|e| unreadable("candidate", e))?;
-    let facts: Facts = serde_json::from_value(item.facts.clone().unwrap_or_default()).map_err(|e| unreadable("facts", e))?;
+    let unreadable = |what: &str, e: serde_json::Error| {
+        StageError::GiveUp(format!("stored {what} unreadable: {e}"))
+    };
+    let candidate: Candidate =
+        serde_json::from_value(item.candidate.clone()).map_err(|e| unreadable("candidate", e))?;
+    let facts: Facts = serde_json::from_value(item.facts.clone().unwrap_or_default())
+        .map_err(|e| unreadable("facts", e))?;
     let enrichment: Enrichment =
-        serde_json::from_value(item.enrichment.clone().unwrap_or_default()).map_err(|e| unreadable("enrichment", e))?;
-    let score: Score = serde_json::from_value(item.score.clone().unwrap_or_default()).map_err(|e| unreadable("score", e))?;
+        serde_json::from_value(item.enrichment.clone().unwrap_or_default())
+            .map_err(|e| unreadable("enrichment", e))?;
+    let score: Score = serde_json::from_value(item.score.clone().unwrap_or_default())
+        .map_err(|e| unreadable("score", e))?;
 
-    let company = company_record(&item.dedup_key, item.domain.clone(), &candidate, &facts, &enrichment);
+    let company = company_record(
+        &item.dedup_key,
+        item.domain.clone(),
+        &candidate,
+        &facts,
+        &enrichment,
+    );
     let contacts = contact_records(&facts);
     let lead = lead_record(&candidate, &facts, &enrichment, &score);
 
@@ -84,12 +96,26 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     Ok(())
 }
 
-fn company_record(key: &str, domain: Option<String>, c: &Candidate, f: &Facts, e: &Enrichment) -> CompanyRecord {
-    let addr = f.address.as_ref().map(|a| a.value.clone()).unwrap_or_default();
+fn company_record(
+    key: &str,
+    domain: Option<String>,
+    c: &Candidate,
+    f: &Facts,
+    e: &Enrichment,
+) -> CompanyRecord {
+    let addr = f
+        .address
+        .as_ref()
+        .map(|a| a.value.clone())
+        .unwrap_or_default();
     let list = |v: Vec<String>| serde_json::to_value(v).unwrap_or_else(|_| json!([]));
     CompanyRecord {
         dedup_key: key.to_string(),
-        name: f.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| c.name.clone()),
+        name: f
+            .name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| c.name.clone()),
         domain,
         website: c.website.clone(),
         industry: e.industry.clone(),
@@ -101,7 +127,10 @@ fn company_record(key: &str, domain: Option<String>, c: &Candidate, f: &Facts, e
         postal_code: addr.postal_code.clone(),
         country: addr.country.clone(),
         founded_year: f.founded_year.as_ref().map(|y| y.value),
-        employee_count: f.employee_count.as_ref().map(|n| n.value.min(i32::MAX as u32) as i32),
+        employee_count: f
+            .employee_count
+            .as_ref()
+            .map(|n| n.value.min(i32::MAX as u32) as i32),
         phones: list(f.phones.iter().map(|p| p.value.clone()).collect()),
         emails: list(f.emails.iter().map(|p| p.value.clone()).collect()),
         socials: list(f.socials.iter().map(|p| p.value.clone()).collect()),
@@ -131,7 +160,10 @@ fn contact_records(f: &Facts) -> Vec<ContactRecord> {
         .collect();
     // Role addresses (info@, office@) become contacts without a name so staff can reach them.
     for e in &f.emails {
-        if !out.iter().any(|c| c.email.as_deref() == Some(e.value.as_str())) {
+        if !out
+            .iter()
+            .any(|c| c.email.as_deref() == Some(e.value.as_str()))
+        {
             out.push(ContactRecord {
                 dedup_key: e.value.clone(),
                 email: Some(e.value.clone()),
@@ -173,7 +205,8 @@ fn lead_record(c: &Candidate, f: &Facts, e: &Enrichment, s: &Score) -> LeadRecor
             "industry_confidence": e.industry_confidence,
             "quality": s.quality,
         }),
-        engagement_opportunities: serde_json::to_value(&e.engagement_opportunities).unwrap_or_default(),
+        engagement_opportunities: serde_json::to_value(&e.engagement_opportunities)
+            .unwrap_or_default(),
         data_sources: serde_json::Value::Array(sources),
     }
 }

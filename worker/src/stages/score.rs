@@ -1,7 +1,7 @@
 //! Score: enriched company → lead score with its explained breakdown.
 
-use crate::runner::StageError;
 use crate::Ctx;
+use crate::runner::StageError;
 use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::{Enrichment, Facts};
 use leadgen_core::repo::work_items;
@@ -17,8 +17,9 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     }
     let facts: Facts = serde_json::from_value(item.facts.clone().unwrap_or_default())
         .map_err(|e| StageError::GiveUp(format!("stored facts unreadable: {e}")))?;
-    let enrichment: Enrichment = serde_json::from_value(item.enrichment.clone().unwrap_or_default())
-        .map_err(|e| StageError::GiveUp(format!("stored enrichment unreadable: {e}")))?;
+    let enrichment: Enrichment =
+        serde_json::from_value(item.enrichment.clone().unwrap_or_default())
+            .map_err(|e| StageError::GiveUp(format!("stored enrichment unreadable: {e}")))?;
     let s = score(&facts, &enrichment, item.domain.is_some(), &ctx.weights);
     let value = serde_json::to_value(&s).expect("score serialises");
     let mut tx = ctx.pool.begin().await?;
