@@ -281,10 +281,12 @@ pub(crate) fn build(seed: u64, count: usize) -> Built {
         let mut tries = 0;
         while names.contains(&name) {
             tries += 1;
-            name = if tries < 20 {
-                make_name(&mut rng, industry, city)
-            } else {
-                format!("{} of {} {}", name, c.name, tries)
+            // Small name spaces (one industry in one city) run out in large webs.
+            let fresh = make_name(&mut rng, industry, city);
+            name = match tries {
+                0..20 => fresh,
+                20..40 => format!("{fresh} of {}", c.name),
+                _ => format!("{fresh} {tries}"),
             };
         }
         names.insert(name.clone());

@@ -471,31 +471,3 @@ fn web_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<SampleWeb>();
 }
-#[test]
-#[ignore]
-fn zz_big() {
-    let t = std::time::Instant::now();
-    let w = web(9, 5000);
-    eprintln!("gen {:?}", t.elapsed());
-    let mut bad = 0;
-    for c in w.ground_truth() {
-        for p in &c.phones {
-            if !phonenumber::is_valid(&phonenumber::parse(None, p).unwrap()) {
-                bad += 1;
-            }
-        }
-    }
-    let names: std::collections::HashSet<_> =
-        w.ground_truth().iter().map(|c| c.name.clone()).collect();
-    eprintln!(
-        "bad {bad} names {} ugly {}",
-        names.len(),
-        names.iter().filter(|n| n.contains(" of ")).count()
-    );
-    let t = std::time::Instant::now();
-    let r = w.respond(
-        "directory.test",
-        "/search?industry=dentist&location=austin&page=3",
-    );
-    eprintln!("search {:?} {}", t.elapsed(), r.status);
-}
