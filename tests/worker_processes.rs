@@ -1,0 +1,173 @@
+//! Worker processes sharing one database: a search finished by two processes loses and
+//! duplicates nothing, and the jobs of a SIGKILLed worker are completed by another.
+
+mod common;
+
+use common::{Spawn, TestApp};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `leadgen worker` child process, killed when dropped.
+struct WorkerProcess(Child);
+
+impl WorkerProcess {
+    fn start(app: &TestApp) -> WorkerProcess {
+        let child = Command::new(env!("CARGO_BIN_EXE_leadgen"))
+            .arg("worker")
+            .env("DATABASE_URL", &app.db_url)
+            .env("LEADGEN_PROXY", app.web.proxy_url())
+            .env(
+                "LEADGEN_DIRECTORY_URL",
+                app.cfg.directory_url.clone().unwrap(),
+            )
+            .env("LEADGEN_DOMAIN_DELAY_MS", "100")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start leadgen worker");
+        WorkerProcess(child)
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    fn kill(&mut self) {
+        // SIGKILL: no chance to hand jobs back.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn start_search(app: &TestApp, max_results: u32) -> String {
+    let (st, body) = app
+        .post(
+            "/api/v1/scrape/search",
+            &json!({"industry": "dentist", "location": "Austin", "max_results": max_results}),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    body["job_id"].as_str().unwrap().to_string()
+}
+
+async fn assert_every_item_finished_once(app: &TestApp, job: &str) {
+    let job_id = uuid::Uuid::parse_str(job).unwrap();
+    let (discovered, processed, results): (i32, i32, i32) = sqlx::query_as(
+        "SELECT discovered_count, processed_count, results_count FROM search_jobs WHERE id = $1",
+    )
+    .bind(job_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let items: i64 = sqlx::query_scalar("SELECT count(*) FROM work_items WHERE job_id = $1")
+        .bind(job_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let unfinished: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM work_items WHERE job_id = $1 AND stage NOT IN ('done', 'filtered', 'failed')",
+    )
+    .bind(job_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let result_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM job_results WHERE job_id = $1")
+        .bind(job_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let lead_events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM job_events WHERE job_id = $1 AND kind = 'lead_discovered'",
+    )
+    .bind(job_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(discovered > 0);
+    assert_eq!(
+        items, discovered as i64,
+        "one work item per discovered company"
+    );
+    assert_eq!(processed, discovered, "every company counted once");
+    assert_eq!(unfinished, 0, "no work item left behind");
+    assert_eq!(result_rows, results as i64);
+    assert_eq!(
+        lead_events, results as i64,
+        "each lead announced exactly once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_worker_processes_finish_a_search_without_losing_or_repeating_work() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 200,
+        ..Spawn::default()
+    })
+    .await;
+    let a = WorkerProcess::start(&app);
+    let b = WorkerProcess::start(&app);
+    let job = start_search(&app, 30).await;
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
+    assert_eq!(s["status"], "completed", "{s}");
+    assert_every_item_finished_once(&app, &job).await;
+    // Both processes took part (worker names carry the process id).
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT lock_by FROM apalis.jobs WHERE lock_by IS NOT NULL")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    for p in [a.pid(), b.pid()] {
+        assert!(
+            names.iter().any(|n| n.contains(&format!("-{p}-"))),
+            "process {p} ran no job: {names:?}"
+        );
+    }
+    drop((a, b));
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_of_a_killed_worker_are_completed_by_another() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 200,
+        ..Spawn::default()
+    })
+    .await;
+    let mut first = WorkerProcess::start(&app);
+    let job = start_search(&app, 30).await;
+    // Wait until the first worker holds jobs, then kill it without warning.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let holder = format!("-{}-", first.pid());
+    loop {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM apalis.jobs WHERE status IN ('Queued', 'Running') AND lock_by LIKE '%' || $1 || '%'",
+        )
+        .bind(&holder)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if held > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the worker never took a job");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.kill();
+    let killed_at = Instant::now();
+    let second = WorkerProcess::start(&app);
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
+    assert_eq!(s["status"], "completed", "{s}");
+    assert!(killed_at.elapsed() < Duration::from_secs(90));
+    assert_every_item_finished_once(&app, &job).await;
+    drop(second);
+    app.cleanup().await;
+}
