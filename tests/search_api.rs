@@ -380,6 +380,19 @@ async fn bad_input_and_unknown_ids_get_the_standard_error_shape() {
     let (st, spec) = app.get("/api/v1/openapi.json").await;
     assert_eq!(st, 200);
     assert!(spec["paths"]["/api/v1/scrape/search"].is_object());
+    let search_schema = &spec["components"]["schemas"]["SearchRequest"]["properties"];
+    for k in [
+        "industry",
+        "location",
+        "company_size",
+        "max_results",
+        "filters",
+    ] {
+        assert!(
+            search_schema[k].is_object(),
+            "SearchRequest documents {k}: {search_schema}"
+        );
+    }
     let r = app
         .http
         .get(format!("{}/docs", app.base))

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod hub;
 pub mod routes;
+pub mod search_body;
 pub mod state;
 pub mod ws;
 

@@ -2,11 +2,11 @@
 
 use super::ApiTags;
 use crate::error::ApiError;
+use crate::search_body::SearchBody;
 use crate::state::AppState;
 use chrono::{Duration as ChronoDuration, Utc};
 use leadgen_core::jobs::{DiscoverJob, Stage};
 use leadgen_core::repo::{jobs, queue, work_items};
-use leadgen_core::validate;
 use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
@@ -27,8 +27,8 @@ impl SearchApi {
     /// Answers with the job id, status `initiated`, the echoed criteria and an estimated
     /// completion computed from queued work and measured stage rates.
     #[oai(path = "/scrape/search", method = "post")]
-    async fn search(&self, state: Data<&AppState>, body: Json<Value>) -> poem::Result<Json<Value>> {
-        let criteria = validate::search_criteria(&body.0).map_err(ApiError::Validation)?;
+    async fn search(&self, state: Data<&AppState>, body: SearchBody) -> poem::Result<Json<Value>> {
+        let criteria = body.0;
         let id = Uuid::now_v7();
         let eta = estimate(&state, criteria.max_results).await?;
         let stored = serde_json::to_value(&criteria).expect("criteria serialise");

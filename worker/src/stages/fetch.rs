@@ -31,7 +31,7 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         Err(e) if e.is_transient() => return Err(StageError::Retry(e.to_string())),
         Err(e) => {
             note(ctx, job, &candidate, home.as_str(), &e).await?;
-            return next(ctx, job, false).await;
+            return next(ctx, job).await;
         }
     };
     store(ctx, job.item_id, home.as_str(), "home", &home_page).await?;
@@ -49,7 +49,22 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
             }
         }
     }
-    next(ctx, job, any_render && ctx.cfg.webdriver_url.is_some()).await
+    if any_render {
+        // Browser rendering is not part of this version: say so instead of silently
+        // extracting from an empty application shell.
+        jobs::add_error(
+            &ctx.pool,
+            job.job_id,
+            Some(job.item_id),
+            "render",
+            Some(&candidate.name),
+            Some(home.as_str()),
+            "the site shows its content only with JavaScript; browser rendering is not available, \
+             so only the static HTML was read",
+        )
+        .await?;
+    }
+    next(ctx, job).await
 }
 
 fn is_html(p: &Fetched) -> bool {
@@ -106,15 +121,10 @@ async fn note(
     Ok(())
 }
 
-async fn next(ctx: &Ctx, job: &ItemJob, render: bool) -> Result<(), StageError> {
-    let (to, stage) = if render {
-        ("render", Stage::Render)
-    } else {
-        ("extract", Stage::Extract)
-    };
+async fn next(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let mut tx = ctx.pool.begin().await?;
-    if work_items::advance(&mut *tx, job.item_id, "fetch", to).await? {
-        ctx.push(&mut tx, stage, job).await?;
+    if work_items::advance(&mut *tx, job.item_id, "fetch", "extract").await? {
+        ctx.push(&mut tx, Stage::Extract, job).await?;
     }
     tx.commit().await?;
     Ok(())
