@@ -15,6 +15,13 @@ for _ in $(seq 1 60); do
 done
 pg_isready -h 127.0.0.1 -p 5432
 
+# Headless Chromium and chromedriver for the rendering tests (Debian packages).
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 # Reuse one build directory across clones so warm runs are fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leadgen-target}"
 export CARGO_TERM_COLOR=never

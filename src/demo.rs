@@ -48,7 +48,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "http://{}/search?industry={{industry}}&location={{location}}&page={{page}}",
         SampleWeb::DIRECTORY_HOST
     ));
-    // The sample web is served on loopback, which the crawler may reach in the demo.
+    if cfg.webdriver_url.is_none() && cfg.chromedriver.is_none() {
+        cfg.chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .map(|p| p.to_string());
+    }
+    match &cfg.chromedriver {
+        Some(p) => println!("browser:    {p} (renders JavaScript-only sites)"),
+        None if cfg.webdriver_url.is_none() => {
+            println!("browser:    none found; JavaScript-only sites are read as static HTML")
+        }
+        None => {}
+    }
     println!("database:   {}", redact(&db_url));
     println!(
         "sample web: {} (HTTP proxy for *.test sites)",

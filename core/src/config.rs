@@ -3,7 +3,8 @@
 //! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
 //! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_DIRECTORY_URL`,
-//! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`.
+//! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
+//! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`.
 //! A bad value is reported with the variable's name and the reason; the database URL's password
 //! is never printed.
 
@@ -37,6 +38,12 @@ pub struct Config {
     pub directory_url: Option<String>,
     /// WebDriver endpoint (chromedriver) for rendering JavaScript-only pages.
     pub webdriver_url: Option<String>,
+    /// Path of a chromedriver binary the worker starts and supervises itself.
+    pub chromedriver: Option<String>,
+    /// Browser sessions rendering at once per worker process.
+    pub render_sessions: usize,
+    /// Longest a browser page load may take.
+    pub render_timeout: Duration,
     /// How often a failing stage job is tried before it is given up.
     pub max_attempts: u32,
     /// Emit JSON logs.
@@ -124,6 +131,31 @@ impl Config {
         if let Some(p) = &webdriver_url {
             check_url("LEADGEN_WEBDRIVER_URL", p)?;
         }
+        let chromedriver = non_empty("LEADGEN_CHROMEDRIVER");
+        if let Some(p) = &chromedriver
+            && !std::path::Path::new(p).is_file()
+        {
+            return Err(ConfigError {
+                var: "LEADGEN_CHROMEDRIVER",
+                reason: format!("`{p}` is not a file"),
+            });
+        }
+        let render_sessions: usize = parse(
+            "LEADGEN_RENDER_SESSIONS",
+            non_empty("LEADGEN_RENDER_SESSIONS"),
+            2,
+        )?;
+        if render_sessions == 0 || render_sessions > 32 {
+            return Err(ConfigError {
+                var: "LEADGEN_RENDER_SESSIONS",
+                reason: "must be between 1 and 32".into(),
+            });
+        }
+        let render_timeout_ms: u64 = parse(
+            "LEADGEN_RENDER_TIMEOUT_MS",
+            non_empty("LEADGEN_RENDER_TIMEOUT_MS"),
+            20_000,
+        )?;
         let directory_url = non_empty("LEADGEN_DIRECTORY_URL");
         if let Some(p) = &directory_url {
             check_url("LEADGEN_DIRECTORY_URL", p)?;
@@ -189,6 +221,9 @@ impl Config {
             },
             directory_url,
             webdriver_url,
+            chromedriver,
+            render_sessions,
+            render_timeout: Duration::from_millis(render_timeout_ms),
             max_attempts,
             json_logs,
         })

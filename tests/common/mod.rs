@@ -42,6 +42,8 @@ pub struct Spawn {
     pub directory_url: Option<String>,
     /// Companies in the sample web.
     pub companies: usize,
+    /// Render JavaScript-only pages with the machine's chromedriver.
+    pub browser: bool,
 }
 
 impl Default for Spawn {
@@ -50,6 +52,7 @@ impl Default for Spawn {
             workers: true,
             directory_url: None,
             companies: 120,
+            browser: false,
         }
     }
 }
@@ -87,6 +90,11 @@ impl TestApp {
             "http://directory.test/search?industry={industry}&location={location}&page={page}"
                 .into()
         }));
+        if opts.browser {
+            cfg.chromedriver = Some(
+                chromedriver_path().expect("chromedriver installed (the test command installs it)"),
+            );
+        }
         let (stop, rx) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
@@ -174,4 +182,14 @@ impl TestApp {
             let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(c).await;
         }
     }
+}
+
+/// The chromedriver of this machine, if installed.
+pub fn chromedriver_path() -> Option<String> {
+    std::env::var("LEADGEN_CHROMEDRIVER").ok().or_else(|| {
+        ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .map(|p| p.to_string())
+    })
 }

@@ -11,6 +11,7 @@ pub mod fetcher;
 mod give_up;
 mod maintenance;
 mod progress;
+pub mod renderer;
 pub mod runner;
 pub mod stages;
 
@@ -41,6 +42,8 @@ pub struct Ctx {
     pub fetcher: fetcher::Fetcher,
     /// Scoring weights.
     pub weights: Weights,
+    /// Headless browser pool, when one is configured.
+    pub renderer: Option<renderer::Renderer>,
 }
 
 impl Ctx {
@@ -48,6 +51,7 @@ impl Ctx {
     pub fn new(cfg: Config, pool: PgPool) -> anyhow::Result<Self> {
         let fetcher = fetcher::Fetcher::new(cfg.crawl.clone(), pool.clone())?;
         Ok(Self {
+            renderer: renderer::Renderer::from_config(&cfg),
             cfg,
             pool,
             fetcher,
@@ -170,6 +174,7 @@ macro_rules! item_handler {
     };
 }
 item_handler!(fetch_job, Stage::Fetch, fetch);
+item_handler!(render_job, Stage::Render, render);
 item_handler!(extract_job, Stage::Extract, extract);
 item_handler!(enrich_job, Stage::Enrich, enrich);
 item_handler!(score_job, Stage::Score, score);
@@ -180,6 +185,7 @@ pub fn default_stages() -> Vec<Stage> {
     vec![
         Stage::Discover,
         Stage::Fetch,
+        Stage::Render,
         Stage::Extract,
         Stage::Enrich,
         Stage::Score,
@@ -220,7 +226,8 @@ pub async fn run(
             Stage::Score => register!(Stage::Score, ItemJob, score_job),
             Stage::Merge => register!(Stage::Merge, ItemJob, merge_job),
             Stage::Finalize => register!(Stage::Finalize, FinalizeJob, finalize_job),
-            Stage::Render | Stage::Notify => {
+            Stage::Render => register!(Stage::Render, ItemJob, render_job),
+            Stage::Notify => {
                 anyhow::bail!("the {} stage has no worker in this version", stage.name())
             }
         }

@@ -5,6 +5,7 @@
 
 use crate::Ctx;
 use chrono::Utc;
+use futures::FutureExt;
 use leadgen_core::jobs::Stage;
 use leadgen_core::repo::{jobs, queue};
 use std::future::Future;
@@ -73,7 +74,20 @@ where
             return Err(StageError::GiveUp(msg));
         }
         let started = Instant::now();
-        match work.await {
+        // A panic in a stage counts as a failed attempt, so it is retried and finally given up
+        // like any other failure instead of leaving the company stuck.
+        let outcome = match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+            Ok(r) => r,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(StageError::Retry(format!("stage panicked: {what}")))
+            }
+        };
+        match outcome {
             Ok(()) => {
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 if let Err(e) = jobs::record_stage_time(&ctx.pool, job.stage.name(), ms).await {

@@ -31,7 +31,7 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         Err(e) if e.is_transient() => return Err(StageError::Retry(e.to_string())),
         Err(e) => {
             note(ctx, job, &candidate, home.as_str(), &e).await?;
-            return next(ctx, job).await;
+            return next(ctx, job, false).await;
         }
     };
     store(ctx, job.item_id, home.as_str(), "home", &home_page).await?;
@@ -40,18 +40,16 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         let base = url::Url::parse(&home_page.final_url).unwrap_or(home.clone());
         let budget = ctx.fetcher.config().page_budget.saturating_sub(1);
         for (kind, link) in rank_links(&home_page.body, &base, budget) {
-            match ctx.fetcher.get(link.as_str()).await {
-                Ok(p) => {
-                    any_render |= is_html(&p) && p.status < 400 && needs_render(&p.body);
-                    store(ctx, job.item_id, link.as_str(), &kind, &p).await?;
-                }
-                Err(e) => note(ctx, job, &candidate, link.as_str(), &e).await?,
+            if let Some(needs) = fetch_one(ctx, job, &candidate.name, link.as_str(), &kind).await? {
+                any_render |= needs;
             }
         }
     }
+    if any_render && ctx.renderer.is_some() {
+        return next(ctx, job, true).await;
+    }
     if any_render {
-        // Browser rendering is not part of this version: say so instead of silently
-        // extracting from an empty application shell.
+        // Without a browser, say so instead of silently extracting from an empty shell.
         jobs::add_error(
             &ctx.pool,
             job.job_id,
@@ -59,12 +57,12 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
             "render",
             Some(&candidate.name),
             Some(home.as_str()),
-            "the site shows its content only with JavaScript; browser rendering is not available, \
-             so only the static HTML was read",
+            "the site shows its content only with JavaScript and no browser is configured \
+             (LEADGEN_CHROMEDRIVER or LEADGEN_WEBDRIVER_URL), so only the static HTML was read",
         )
         .await?;
     }
-    next(ctx, job).await
+    next(ctx, job, false).await
 }
 
 fn is_html(p: &Fetched) -> bool {
@@ -121,10 +119,45 @@ async fn note(
     Ok(())
 }
 
-async fn next(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
+/// Fetches and stores one internal page; returns whether it needs the browser, or `None` when
+/// it could not be fetched (the error is recorded and the company goes on).
+pub async fn fetch_one(
+    ctx: &Ctx,
+    job: &ItemJob,
+    company: &str,
+    url: &str,
+    kind: &str,
+) -> Result<Option<bool>, StageError> {
+    match ctx.fetcher.get(url).await {
+        Ok(p) => {
+            store(ctx, job.item_id, url, kind, &p).await?;
+            Ok(Some(is_html(&p) && p.status < 400 && needs_render(&p.body)))
+        }
+        Err(e) => {
+            jobs::add_error(
+                &ctx.pool,
+                job.job_id,
+                Some(job.item_id),
+                "fetch",
+                Some(company),
+                Some(url),
+                &e.to_string(),
+            )
+            .await?;
+            Ok(None)
+        }
+    }
+}
+
+async fn next(ctx: &Ctx, job: &ItemJob, render: bool) -> Result<(), StageError> {
+    let (to, stage) = if render {
+        ("render", Stage::Render)
+    } else {
+        ("extract", Stage::Extract)
+    };
     let mut tx = ctx.pool.begin().await?;
-    if work_items::advance(&mut *tx, job.item_id, "fetch", "extract").await? {
-        ctx.push(&mut tx, Stage::Extract, job).await?;
+    if work_items::advance(&mut *tx, job.item_id, "fetch", to).await? {
+        ctx.push(&mut tx, stage, job).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -7,4 +7,5 @@ pub mod extract;
 pub mod fetch;
 pub mod finalize;
 pub mod merge;
+pub mod render;
 pub mod score;

@@ -1,0 +1,184 @@
+//! Headless Chromium through WebDriver (fantoccini): renders pages whose content only exists
+//! after JavaScript runs. The worker either connects to a WebDriver URL (a browser container) or
+//! starts and supervises a chromedriver binary itself, restarting it when it dies. At most
+//! `render_sessions` browsers run at once; each page gets a fresh session (no state leaks between
+//! sites) that is closed afterwards, or abandoned and its browser killed when it hangs.
+
+use leadgen_core::Config;
+use serde_json::json;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, Semaphore};
+
+/// Why a page could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The browser or driver could not be started or reached.
+    #[error("browser unavailable: {0}")]
+    Unavailable(String),
+    /// The page did not load in time.
+    #[error("page load timed out after {0:?}")]
+    Timeout(Duration),
+    /// The browser reported an error.
+    #[error("browser error: {0}")]
+    Browser(String),
+}
+
+enum Driver {
+    Remote(String),
+    Local {
+        path: String,
+        child: Box<Mutex<Option<(Child, String)>>>,
+    },
+}
+
+/// A bounded pool of headless browser sessions.
+pub struct Renderer {
+    driver: Driver,
+    permits: Semaphore,
+    timeout: Duration,
+    proxy: Option<String>,
+    user_agent: String,
+}
+
+impl Renderer {
+    /// A renderer from configuration, or `None` when no browser is configured.
+    pub fn from_config(cfg: &Config) -> Option<Renderer> {
+        let driver = match (&cfg.webdriver_url, &cfg.chromedriver) {
+            (Some(url), _) => Driver::Remote(url.clone()),
+            (None, Some(path)) => Driver::Local {
+                path: path.clone(),
+                child: Box::new(Mutex::new(None)),
+            },
+            (None, None) => return None,
+        };
+        Some(Renderer {
+            driver,
+            permits: Semaphore::new(cfg.render_sessions),
+            timeout: cfg.render_timeout,
+            proxy: cfg.crawl.proxy.clone(),
+            user_agent: cfg.crawl.user_agent.clone(),
+        })
+    }
+
+    /// The WebDriver URL, starting (or restarting) the local chromedriver when needed.
+    async fn endpoint(&self) -> Result<String, RenderError> {
+        let (path, child) = match &self.driver {
+            Driver::Remote(url) => return Ok(url.clone()),
+            Driver::Local { path, child } => (path, child),
+        };
+        let mut guard = child.lock().await;
+        if let Some((proc, url)) = guard.as_mut() {
+            if matches!(proc.try_wait(), Ok(None)) {
+                return Ok(url.clone());
+            }
+            tracing::warn!("chromedriver exited; starting it again");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| RenderError::Unavailable(e.to_string()))?
+            .port();
+        let proc = Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| RenderError::Unavailable(format!("cannot start {path}: {e}")))?;
+        let url = format!("http://127.0.0.1:{port}");
+        // Ready when its status endpoint answers.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(RenderError::Unavailable(
+                    "chromedriver did not start within 15 s".into(),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        *guard = Some((proc, url.clone()));
+        Ok(url)
+    }
+
+    fn capabilities(&self) -> fantoccini::wd::Capabilities {
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-extensions".into(),
+            format!("--user-agent={}", self.user_agent),
+        ];
+        if let Some(p) = &self.proxy {
+            args.push(format!("--proxy-server={p}"));
+            // The proxy resolves names; also send loopback through it.
+            args.push("--proxy-bypass-list=<-loopback>".into());
+        }
+        let mut caps = fantoccini::wd::Capabilities::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("pageLoadStrategy".into(), json!("normal"));
+        caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
+        caps
+    }
+
+    /// Loads `url` in a fresh headless browser and returns the rendered HTML.
+    pub async fn render(&self, url: &str) -> Result<String, RenderError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| RenderError::Unavailable("renderer closed".into()))?;
+        let endpoint = self.endpoint().await?;
+        // WebDriver runs on loopback or a private network: plain HTTP, no TLS stack needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = fantoccini::ClientBuilder::new(connector)
+            .capabilities(self.capabilities())
+            .connect(&endpoint)
+            .await
+            .map_err(|e| RenderError::Unavailable(e.to_string()))?;
+        let work = async {
+            client
+                .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                    Some(self.timeout),
+                    Some(self.timeout),
+                    None,
+                ))
+                .await?;
+            client.goto(url).await?;
+            // Scripts that build the page run right after load; give them a moment to finish.
+            for _ in 0..20 {
+                let ready = client
+                    .execute(
+                        "return document.readyState === 'complete' && document.body && document.body.innerText.trim().length > 0;",
+                        vec![],
+                    )
+                    .await?;
+                if ready == json!(true) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            client.source().await
+        };
+        let result = tokio::time::timeout(self.timeout + Duration::from_secs(5), work).await;
+        // Closing ends the session and its browser; a hung session is ended the same way.
+        let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+        match result {
+            Ok(Ok(html)) => Ok(html),
+            Ok(Err(e)) => Err(RenderError::Browser(e.to_string())),
+            Err(_) => Err(RenderError::Timeout(self.timeout)),
+        }
+    }
+}
