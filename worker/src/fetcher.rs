@@ -117,9 +117,8 @@ impl Fetcher {
         &self.cfg
     }
 
-    /// Checks robots.txt for `url` and waits for the host's next request slot, for requests
-    /// made by another client (the browser).
-    pub async fn permit(&self, url: &str) -> Result<(), FetchError> {
+    /// The host of `url` and the gap its requests need, or why robots.txt forbids it.
+    async fn allowed(&self, url: &str) -> Result<(String, Duration), FetchError> {
         let parsed = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.into()))?;
         let host = parsed
             .host_str()
@@ -133,6 +132,13 @@ impl Fetcher {
             .map(Duration::from_secs_f64)
             .unwrap_or(Duration::ZERO)
             .max(self.cfg.host_delay);
+        Ok((host, delay))
+    }
+
+    /// Checks robots.txt for `url` and waits for the host's next request slot, for requests
+    /// made by another client (the browser).
+    pub async fn permit(&self, url: &str) -> Result<(), FetchError> {
+        let (host, delay) = self.allowed(url).await?;
         let slot = politeness::reserve_slot(&self.pool, &host, delay).await?;
         tokio::time::sleep((slot - Utc::now()).to_std().unwrap_or(Duration::ZERO)).await;
         Ok(())
@@ -141,19 +147,7 @@ impl Fetcher {
     /// Fetches `url` politely: robots.txt checked, a per-host slot reserved, 429/503 with
     /// `Retry-After` and other 5xx retried a few times inline with backoff.
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        let parsed = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.into()))?;
-        let host = parsed
-            .host_str()
-            .ok_or_else(|| FetchError::InvalidUrl(url.into()))?
-            .to_ascii_lowercase();
-        let robots = self.robots(&parsed, &host).await?;
-        if !robots_allows(&robots, &self.cfg.user_agent, url) {
-            return Err(FetchError::Disallowed(url.into()));
-        }
-        let delay = crawl_delay(&robots, &self.cfg.user_agent)
-            .map(Duration::from_secs_f64)
-            .unwrap_or(Duration::ZERO)
-            .max(self.cfg.host_delay);
+        let (host, delay) = self.allowed(url).await?;
         let mut last = None;
         for attempt in 0..3u32 {
             let resp = self.polite_request(url, &host, delay).await?;

@@ -74,14 +74,7 @@ impl ExportApi {
     ) -> poem::Result<CsvResponse> {
         let filter = super::leads::parse_filter(job_id.0, score_min.0)?;
         let columns = parse_fields(fields.0.as_deref())?;
-        if let Some(job) = filter.job_id
-            && leadgen_core::repo::jobs::get(&state.pool, job)
-                .await
-                .map_err(ApiError::from)?
-                .is_none()
-        {
-            return Err(ApiError::NotFound("Job not found".into()).into());
-        }
+        super::leads::require_job(&state, filter.job_id).await?;
         let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
         let pool = state.pool.clone();
         let header = csv_line(columns.iter().map(|c| c.to_string()));

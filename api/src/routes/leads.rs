@@ -41,14 +41,7 @@ impl LeadsApi {
             );
         }
         let offset = offset.0.unwrap_or(0);
-        if let Some(job) = filter.job_id
-            && leadgen_core::repo::jobs::get(&state.pool, job)
-                .await
-                .map_err(ApiError::from)?
-                .is_none()
-        {
-            return Err(ApiError::NotFound("Job not found".into()).into());
-        }
+        require_job(&state, filter.job_id).await?;
         let total = leads::count(&state.pool, &filter)
             .await
             .map_err(ApiError::from)?;
@@ -145,6 +138,18 @@ impl LeadsApi {
         });
         Ok(Json(body))
     }
+}
+
+/// 404 "Job not found" when a `job_id` filter names no job.
+pub async fn require_job(state: &AppState, job: Option<Uuid>) -> Result<(), ApiError> {
+    if let Some(id) = job
+        && leadgen_core::repo::jobs::get(&state.pool, id)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::NotFound("Job not found".into()));
+    }
+    Ok(())
 }
 
 /// Validates the shared lead filters.
