@@ -16,7 +16,7 @@
 //! Figures only: nothing is asserted.
 
 use apalis::prelude::*;
-use apalis_postgres::{Config as QueueConfig, PostgresStorage, Pubsub};
+use apalis_postgres::PostgresStorage;
 use leadgen_core::jobs::Stage;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -79,19 +79,28 @@ async fn hang(_job: NoopJob) -> Result<(), BoxDynError> {
     Ok(())
 }
 
-/// The stage workers' backend (worker/src/lib.rs `backend()`), for the bench's queue.
+/// The stage workers' backend, for the bench's queue.
 fn backend(pool: &PgPool, batch: usize) -> PollWith<PostgresStorage<NoopJob>, Strategy> {
-    let config = QueueConfig::default()
-        .queue(STAGE.queue())
-        .batch_size(batch)
-        .heartbeat_interval(leadgen_worker::HEARTBEAT)
-        .missed_heartbeats(leadgen_worker::MISSED_HEARTBEATS);
-    let strategy = Strategy::new()
-        .stream(Pubsub::new(pool.clone(), STAGE.queue()))
-        .interval(Duration::from_secs(1));
-    PostgresStorage::<NoopJob>::new(pool)
-        .with_config(config)
-        .poll_with_strategy(strategy)
+    leadgen_worker::stage_backend(pool, STAGE, batch)
+}
+
+/// Enqueues `n` no-op jobs stamped with the current time, in one transaction.
+async fn push_noops(pool: &PgPool, n: usize) -> anyhow::Result<()> {
+    let jobs: Vec<NoopJob> = (0..n)
+        .map(|_| NoopJob {
+            enqueued_us: now_us(),
+        })
+        .collect();
+    let mut tx = pool.begin().await?;
+    leadgen_core::queue::push_many(
+        &mut tx,
+        STAGE,
+        &jobs,
+        leadgen_core::queue::DEFAULT_MAX_ATTEMPTS,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Running no-op workers; stopped with [`Workers::stop`].
@@ -167,20 +176,7 @@ async fn enqueue(pool: &PgPool, n: usize) -> anyhow::Result<f64> {
     let mut left = n;
     while left > 0 {
         let k = left.min(ENQUEUE_CHUNK);
-        let jobs: Vec<NoopJob> = (0..k)
-            .map(|_| NoopJob {
-                enqueued_us: now_us(),
-            })
-            .collect();
-        let mut tx = pool.begin().await?;
-        leadgen_core::queue::push_many(
-            &mut tx,
-            STAGE,
-            &jobs,
-            leadgen_core::queue::DEFAULT_MAX_ATTEMPTS,
-        )
-        .await?;
-        tx.commit().await?;
+        push_noops(pool, k).await?;
         left -= k;
     }
     Ok(n as f64 / started.elapsed().as_secs_f64())
@@ -327,20 +323,7 @@ async fn held_by(pool: &PgPool, prefix: &str) -> anyhow::Result<i64> {
 async fn rescue_trial(pool: &PgPool, db_url: &str, trial: usize) -> anyhow::Result<Option<f64>> {
     let (batch, conc) = leadgen_worker::queue_tuning(Stage::Fetch);
     clear_queue(pool).await?;
-    let jobs: Vec<NoopJob> = (0..batch)
-        .map(|_| NoopJob {
-            enqueued_us: now_us(),
-        })
-        .collect();
-    let mut tx = pool.begin().await?;
-    leadgen_core::queue::push_many(
-        &mut tx,
-        STAGE,
-        &jobs,
-        leadgen_core::queue::DEFAULT_MAX_ATTEMPTS,
-    )
-    .await?;
-    tx.commit().await?;
+    push_noops(pool, batch).await?;
 
     let exe = std::env::current_exe()?;
     let mut child = tokio::process::Command::new(exe)

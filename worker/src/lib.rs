@@ -96,7 +96,16 @@ pub fn queue_tuning(stage: Stage) -> (usize, usize) {
 }
 
 fn backend<T>(pool: &PgPool, stage: Stage) -> PollWith<PostgresStorage<T>, Strategy> {
-    let (batch, _) = queue_tuning(stage);
+    stage_backend(pool, stage, queue_tuning(stage).0)
+}
+
+/// The queue backend of `stage` as the workers use it, fetching `batch` tasks at a time
+/// (public so benchmarks measure exactly this setup).
+pub fn stage_backend<T>(
+    pool: &PgPool,
+    stage: Stage,
+    batch: usize,
+) -> PollWith<PostgresStorage<T>, Strategy> {
     let config = QueueConfig::default()
         .queue(stage.queue())
         .batch_size(batch)
