@@ -50,4 +50,4 @@ SELECT jsonb_build_object(
       FROM (SELECT t, count(*) AS n FROM comp, jsonb_array_elements_text(technologies) t GROUP BY t ORDER BY n DESC, t LIMIT 10) x), '[]')),
   'engagement_opportunities', COALESCE((SELECT jsonb_object_agg(priority, n)
       FROM (SELECT o->>'priority' AS priority, count(*) AS n FROM scope, jsonb_array_elements(engagement_opportunities) o GROUP BY 1) x), '{}')
-)
+) AS "analytics!"

@@ -31,14 +31,14 @@ pub async fn append<'c>(
     kind: &str,
     payload: &Value,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "WITH e AS (INSERT INTO job_events (job_id, kind, payload) VALUES ($1, $2, $3) RETURNING id)
-         SELECT e.id FROM e, LATERAL (SELECT pg_notify($4, $1::text)) n",
+    sqlx::query_scalar!(
+        r#"WITH e AS (INSERT INTO job_events (job_id, kind, payload) VALUES ($1, $2, $3) RETURNING id)
+         SELECT e.id AS "id!" FROM e, LATERAL (SELECT pg_notify($4, $1::text)) n"#,
+        job_id,
+        kind,
+        payload,
+        CHANNEL,
     )
-    .bind(job_id)
-    .bind(kind)
-    .bind(payload)
-    .bind(CHANNEL)
     .fetch_one(db)
     .await
 }
@@ -50,13 +50,14 @@ pub async fn after<'c>(
     after_id: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        EventRow,
         "SELECT id, job_id, kind, payload, created_at FROM job_events
          WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        job_id,
+        after_id,
+        limit,
     )
-    .bind(job_id)
-    .bind(after_id)
-    .bind(limit)
     .fetch_all(db)
     .await
 }

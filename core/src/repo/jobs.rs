@@ -69,43 +69,46 @@ pub async fn insert<'c>(
     max_results: i32,
     estimated_completion: DateTime<Utc>,
 ) -> sqlx::Result<JobRow> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        JobRow,
         "INSERT INTO search_jobs (id, criteria, max_results, estimated_completion)
          VALUES ($1, $2, $3, $4) RETURNING *",
+        id,
+        criteria,
+        max_results,
+        estimated_completion,
     )
-    .bind(id)
-    .bind(criteria)
-    .bind(max_results)
-    .bind(estimated_completion)
     .fetch_one(db)
     .await
 }
 
 /// Loads a job.
 pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<JobRow>> {
-    sqlx::query_as("SELECT * FROM search_jobs WHERE id = $1")
-        .bind(id)
+    sqlx::query_as!(JobRow, "SELECT * FROM search_jobs WHERE id = $1", id)
         .fetch_optional(db)
         .await
 }
 
 /// Loads a job and locks it for the rest of the transaction (serialises completion checks).
 pub async fn get_for_update<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<JobRow>> {
-    sqlx::query_as("SELECT * FROM search_jobs WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        JobRow,
+        "SELECT * FROM search_jobs WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// Marks a job running at `step`; the first call records the start time.
 pub async fn set_running<'c>(db: impl Db<'c>, id: Uuid, step: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE search_jobs SET status = 'running', current_step = $2,
                 started_at = COALESCE(started_at, now())
          WHERE id = $1 AND status IN ('initiated', 'running')",
+        id,
+        step,
     )
-    .bind(id)
-    .bind(step)
     .execute(db)
     .await?;
     Ok(())
@@ -118,14 +121,15 @@ pub async fn add_discovered<'c>(
     added: i32,
     discovery_done: bool,
 ) -> sqlx::Result<JobRow> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        JobRow,
         "UPDATE search_jobs SET discovered_count = discovered_count + $2,
                 discovery_done = discovery_done OR $3
          WHERE id = $1 RETURNING *",
+        id,
+        added,
+        discovery_done,
     )
-    .bind(id)
-    .bind(added)
-    .bind(discovery_done)
     .fetch_one(db)
     .await
 }
@@ -147,47 +151,50 @@ pub async fn item_finished<'c>(
     id: Uuid,
     outcome: ItemOutcome,
 ) -> sqlx::Result<JobRow> {
-    let (r, f, x) = match outcome {
+    let (r, f, x): (i32, i32, i32) = match outcome {
         ItemOutcome::Result => (1, 0, 0),
         ItemOutcome::Filtered => (0, 1, 0),
         ItemOutcome::Failed => (0, 0, 1),
     };
-    sqlx::query_as(
+    sqlx::query_as!(
+        JobRow,
         "UPDATE search_jobs SET processed_count = processed_count + 1,
                 results_count = results_count + $2, filtered_count = filtered_count + $3,
                 failed_count = failed_count + $4
          WHERE id = $1 RETURNING *",
+        id,
+        r,
+        f,
+        x,
     )
-    .bind(id)
-    .bind(r)
-    .bind(f)
-    .bind(x)
     .fetch_one(db)
     .await
 }
 
 /// Closes a job as completed with its summary.
 pub async fn complete<'c>(db: impl Db<'c>, id: Uuid, summary: &Value) -> sqlx::Result<JobRow> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        JobRow,
         "UPDATE search_jobs SET status = 'completed', current_step = 'completed',
                 completed_at = now(), summary = $2
          WHERE id = $1 RETURNING *",
+        id,
+        summary,
     )
-    .bind(id)
-    .bind(summary)
     .fetch_one(db)
     .await
 }
 
 /// Closes a job as failed with the reason.
 pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, reason: &str) -> sqlx::Result<JobRow> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        JobRow,
         "UPDATE search_jobs SET status = 'failed', current_step = 'failed',
                 completed_at = now(), failure_reason = $2
          WHERE id = $1 RETURNING *",
+        id,
+        reason,
     )
-    .bind(id)
-    .bind(reason)
     .fetch_one(db)
     .await
 }
@@ -203,16 +210,16 @@ pub async fn add_error<'c>(
     url: Option<&str>,
     message: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO job_errors (job_id, work_item_id, stage, company, url, message)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        job_id,
+        work_item_id,
+        stage,
+        company,
+        url,
+        message,
     )
-    .bind(job_id)
-    .bind(work_item_id)
-    .bind(stage)
-    .bind(company)
-    .bind(url)
-    .bind(message)
     .execute(db)
     .await?;
     Ok(())
@@ -224,28 +231,29 @@ pub async fn errors<'c>(
     job_id: Uuid,
     limit: i64,
 ) -> sqlx::Result<Vec<JobErrorRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        JobErrorRow,
         "SELECT stage, company, url, message, created_at FROM job_errors
          WHERE job_id = $1 ORDER BY id LIMIT $2",
+        job_id,
+        limit,
     )
-    .bind(job_id)
-    .bind(limit)
     .fetch_all(db)
     .await
 }
 
 /// Folds one measured stage duration into the running average used for estimates.
 pub async fn record_stage_time<'c>(db: impl Db<'c>, stage: &str, ms: f64) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO stage_timings (stage, samples, avg_ms) VALUES ($1, 1, $2)
          ON CONFLICT (stage) DO UPDATE SET
            samples = LEAST(stage_timings.samples + 1, 1000),
            avg_ms = stage_timings.avg_ms
                     + ($2 - stage_timings.avg_ms) / LEAST(stage_timings.samples + 1, 1000),
            updated_at = now()",
+        stage,
+        ms,
     )
-    .bind(stage)
-    .bind(ms)
     .execute(db)
     .await?;
     Ok(())
@@ -253,16 +261,17 @@ pub async fn record_stage_time<'c>(db: impl Db<'c>, stage: &str, ms: f64) -> sql
 
 /// Average measured duration per stage, in milliseconds.
 pub async fn stage_times<'c>(db: impl Db<'c>) -> sqlx::Result<Vec<(String, f64)>> {
-    sqlx::query_as("SELECT stage, avg_ms FROM stage_timings")
+    let rows = sqlx::query!("SELECT stage, avg_ms FROM stage_timings")
         .fetch_all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.stage, r.avg_ms)).collect())
 }
 
 /// Jobs still waiting or running, for estimates of queued work.
 pub async fn active_backlog<'c>(db: impl Db<'c>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COALESCE(SUM(GREATEST(max_results - processed_count, 0)), 0)::bigint
-         FROM search_jobs WHERE status IN ('initiated', 'running')",
+    sqlx::query_scalar!(
+        r#"SELECT COALESCE(SUM(GREATEST(max_results - processed_count, 0)), 0)::bigint AS "backlog!"
+         FROM search_jobs WHERE status IN ('initiated', 'running')"#
     )
     .fetch_one(db)
     .await

@@ -89,53 +89,29 @@ pub struct LeadRecord {
 
 /// Upserts a company by its key; newer non-empty values win, missing ones keep what was known.
 pub async fn upsert_company<'c>(db: impl Db<'c>, c: &CompanyRecord) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar(
-        "INSERT INTO companies (id, dedup_key, name, domain, website, industry, size_category,
-            description, address, city, region, postal_code, country, founded_year, employee_count,
-            phones, emails, socials, technologies, business_info)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
-         ON CONFLICT (dedup_key) DO UPDATE SET
-            name = EXCLUDED.name,
-            domain = COALESCE(EXCLUDED.domain, companies.domain),
-            website = COALESCE(EXCLUDED.website, companies.website),
-            industry = COALESCE(EXCLUDED.industry, companies.industry),
-            size_category = COALESCE(EXCLUDED.size_category, companies.size_category),
-            description = COALESCE(EXCLUDED.description, companies.description),
-            address = COALESCE(EXCLUDED.address, companies.address),
-            city = COALESCE(EXCLUDED.city, companies.city),
-            region = COALESCE(EXCLUDED.region, companies.region),
-            postal_code = COALESCE(EXCLUDED.postal_code, companies.postal_code),
-            country = COALESCE(EXCLUDED.country, companies.country),
-            founded_year = COALESCE(EXCLUDED.founded_year, companies.founded_year),
-            employee_count = COALESCE(EXCLUDED.employee_count, companies.employee_count),
-            phones = CASE WHEN EXCLUDED.phones = '[]' THEN companies.phones ELSE EXCLUDED.phones END,
-            emails = CASE WHEN EXCLUDED.emails = '[]' THEN companies.emails ELSE EXCLUDED.emails END,
-            socials = CASE WHEN EXCLUDED.socials = '[]' THEN companies.socials ELSE EXCLUDED.socials END,
-            technologies = CASE WHEN EXCLUDED.technologies = '[]' THEN companies.technologies
-                                ELSE EXCLUDED.technologies END,
-            business_info = companies.business_info || EXCLUDED.business_info
-         RETURNING id",
+    sqlx::query_file_scalar!(
+        "src/repo/upsert_company.sql",
+        Uuid::now_v7(),
+        c.dedup_key,
+        c.name,
+        c.domain,
+        c.website,
+        c.industry,
+        c.size_category,
+        c.description,
+        c.address,
+        c.city,
+        c.region,
+        c.postal_code,
+        c.country,
+        c.founded_year,
+        c.employee_count,
+        c.phones,
+        c.emails,
+        c.socials,
+        c.technologies,
+        c.business_info,
     )
-    .bind(Uuid::now_v7())
-    .bind(&c.dedup_key)
-    .bind(&c.name)
-    .bind(&c.domain)
-    .bind(&c.website)
-    .bind(&c.industry)
-    .bind(&c.size_category)
-    .bind(&c.description)
-    .bind(&c.address)
-    .bind(&c.city)
-    .bind(&c.region)
-    .bind(&c.postal_code)
-    .bind(&c.country)
-    .bind(c.founded_year)
-    .bind(c.employee_count)
-    .bind(&c.phones)
-    .bind(&c.emails)
-    .bind(&c.socials)
-    .bind(&c.technologies)
-    .bind(&c.business_info)
     .fetch_one(db)
     .await
 }
@@ -146,7 +122,7 @@ pub async fn upsert_contact<'c>(
     company: Uuid,
     c: &ContactRecord,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO contacts (id, company_id, dedup_key, name, title, email, phone, linkedin_url,
             is_decision_maker, confidence, source)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
@@ -159,18 +135,18 @@ pub async fn upsert_contact<'c>(
             is_decision_maker = EXCLUDED.is_decision_maker OR contacts.is_decision_maker,
             confidence = GREATEST(EXCLUDED.confidence, contacts.confidence),
             source = EXCLUDED.source",
+        Uuid::now_v7(),
+        company,
+        c.dedup_key,
+        c.name,
+        c.title,
+        c.email,
+        c.phone,
+        c.linkedin_url,
+        c.is_decision_maker,
+        c.confidence,
+        c.source,
     )
-    .bind(Uuid::now_v7())
-    .bind(company)
-    .bind(&c.dedup_key)
-    .bind(&c.name)
-    .bind(&c.title)
-    .bind(&c.email)
-    .bind(&c.phone)
-    .bind(&c.linkedin_url)
-    .bind(c.is_decision_maker)
-    .bind(c.confidence)
-    .bind(&c.source)
     .execute(db)
     .await?;
     Ok(())
@@ -183,8 +159,8 @@ pub async fn upsert_discovered_lead<'c>(
     company: Uuid,
     l: &LeadRecord,
 ) -> sqlx::Result<(Uuid, bool)> {
-    sqlx::query_as(
-        "INSERT INTO leads (id, origin, company_id, lead_score, score_breakdown,
+    let r = sqlx::query!(
+        r#"INSERT INTO leads (id, origin, company_id, lead_score, score_breakdown,
             business_intelligence, engagement_opportunities, data_sources)
          VALUES ($1, 'discovered', $2, $3, $4, $5, $6, $7)
          ON CONFLICT (company_id) DO UPDATE SET
@@ -194,17 +170,18 @@ pub async fn upsert_discovered_lead<'c>(
             engagement_opportunities = EXCLUDED.engagement_opportunities,
             data_sources = (SELECT COALESCE(jsonb_agg(DISTINCT s), '[]')
                             FROM jsonb_array_elements(leads.data_sources || EXCLUDED.data_sources) s)
-         RETURNING id, (xmax = 0)",
+         RETURNING id, (xmax = 0) AS "inserted!""#,
+        Uuid::now_v7(),
+        company,
+        l.lead_score,
+        l.score_breakdown,
+        l.business_intelligence,
+        l.engagement_opportunities,
+        l.data_sources,
     )
-    .bind(Uuid::now_v7())
-    .bind(company)
-    .bind(l.lead_score)
-    .bind(&l.score_breakdown)
-    .bind(&l.business_intelligence)
-    .bind(&l.engagement_opportunities)
-    .bind(&l.data_sources)
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((r.id, r.inserted))
 }
 
 /// Adds a lead to a job's results with its score at the time; false when already there.
@@ -214,13 +191,13 @@ pub async fn add_job_result<'c>(
     lead: Uuid,
     score: i32,
 ) -> sqlx::Result<bool> {
-    let r = sqlx::query(
+    let r = sqlx::query!(
         "INSERT INTO job_results (job_id, lead_id, lead_score) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
+        job,
+        lead,
+        score,
     )
-    .bind(job)
-    .bind(lead)
-    .bind(score)
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -303,28 +280,6 @@ pub struct LeadRow {
     pub verified_contact_count: i64,
 }
 
-macro_rules! lead_columns {
-    () => {
-        "l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
-    l.business_intelligence, l.engagement_opportunities, l.data_sources, l.first_name,
-    l.last_name, l.email, l.created_at, GREATEST(l.updated_at, c.updated_at) AS updated_at,
-    c.id AS company_id, c.name AS company_name, c.domain, c.website, c.industry, c.size_category,
-    c.description, c.address, c.city, c.region, c.postal_code, c.country, c.latitude, c.longitude,
-    c.founded_year, c.employee_count, c.phones, c.emails, c.socials, c.technologies, c.business_info,
-    (SELECT count(*) FROM contacts k WHERE k.company_id = c.id) AS contact_count,
-    (SELECT count(*) FROM contacts k WHERE k.company_id = c.id
-        AND k.verification_status = 'verified') AS verified_contact_count"
-    };
-}
-
-macro_rules! lead_filter {
-    () => {
-        "($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
-        WHERE jr.job_id = $1 AND jr.lead_id = l.id))
-    AND ($2::int IS NULL OR l.lead_score >= $2)"
-    };
-}
-
 /// Filters of the lead list.
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {
@@ -341,29 +296,28 @@ pub async fn list<'c>(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<LeadRow>> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        lead_columns!(),
-        " FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE ",
-        lead_filter!(),
-        " ORDER BY l.lead_score DESC, l.id LIMIT $3 OFFSET $4"
-    ))
-    .bind(f.job_id)
-    .bind(f.score_min)
-    .bind(limit)
-    .bind(offset)
+    sqlx::query_file_as!(
+        LeadRow,
+        "src/repo/leads_list.sql",
+        f.job_id,
+        f.score_min,
+        limit,
+        offset,
+    )
     .fetch_all(db)
     .await
 }
 
 /// Number of leads matching a filter.
 pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
-    sqlx::query_scalar(concat!(
-        "SELECT count(*) FROM leads l WHERE ",
-        lead_filter!()
-    ))
-    .bind(f.job_id)
-    .bind(f.score_min)
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM leads l
+         WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
+                WHERE jr.job_id = $1 AND jr.lead_id = l.id))
+           AND ($2::int IS NULL OR l.lead_score >= $2)"#,
+        f.job_id,
+        f.score_min,
+    )
     .fetch_one(db)
     .await
 }
@@ -373,28 +327,14 @@ pub fn stream<'a, 'c: 'a>(
     db: impl Db<'c> + 'a,
     f: &LeadFilter,
 ) -> futures::stream::BoxStream<'a, sqlx::Result<LeadRow>> {
-    sqlx::query_as::<_, LeadRow>(concat!(
-        "SELECT ",
-        lead_columns!(),
-        " FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE ",
-        lead_filter!(),
-        " ORDER BY l.lead_score DESC, l.id"
-    ))
-    .bind(f.job_id)
-    .bind(f.score_min)
-    .fetch(db)
+    sqlx::query_file_as!(LeadRow, "src/repo/leads_export.sql", f.job_id, f.score_min).fetch(db)
 }
 
 /// One lead with its company.
 pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<LeadRow>> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        lead_columns!(),
-        " FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE l.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_file_as!(LeadRow, "src/repo/lead_detail.sql", id)
+        .fetch_optional(db)
+        .await
 }
 
 /// A contact as the detail view shows it.
@@ -424,12 +364,13 @@ pub struct ContactRow {
 
 /// Contacts of a company, decision makers first.
 pub async fn contacts<'c>(db: impl Db<'c>, company: Uuid) -> sqlx::Result<Vec<ContactRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        ContactRow,
         "SELECT id, name, title, email, phone, linkedin_url, is_decision_maker, confidence, source,
                 verification_status
          FROM contacts WHERE company_id = $1 ORDER BY is_decision_maker DESC, name",
+        company,
     )
-    .bind(company)
     .fetch_all(db)
     .await
 }
@@ -441,16 +382,17 @@ pub async fn competitors<'c>(
     industry: &str,
     city: Option<&str>,
 ) -> sqlx::Result<Vec<(String, i32)>> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT c.name, l.lead_score FROM companies c JOIN leads l ON l.company_id = c.id
          WHERE c.industry = $2 AND c.id <> $1 AND ($3::text IS NULL OR c.city = $3)
          ORDER BY l.lead_score DESC LIMIT 5",
+        company,
+        industry,
+        city,
     )
-    .bind(company)
-    .bind(industry)
-    .bind(city)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.name, r.lead_score)).collect())
 }
 
 /// The analytics summary over all leads or one job's, as one JSON document.
@@ -460,10 +402,7 @@ pub async fn analytics<'c>(
     hot: i32,
     warm: i32,
 ) -> sqlx::Result<Value> {
-    sqlx::query_scalar(include_str!("analytics.sql"))
-        .bind(job)
-        .bind(hot)
-        .bind(warm)
+    sqlx::query_file_scalar!("src/repo/analytics.sql", job, hot, warm)
         .fetch_one(db)
         .await
 }

@@ -31,7 +31,7 @@ pub struct NewPage<'a> {
 
 /// Stores or replaces a page.
 pub async fn upsert<'c>(db: impl Db<'c>, item: Uuid, p: &NewPage<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO pages (work_item_id, url, final_url, kind, http_status, content_type, body,
                             truncated, needs_render, elapsed_ms, headers)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -40,18 +40,18 @@ pub async fn upsert<'c>(db: impl Db<'c>, item: Uuid, p: &NewPage<'_>) -> sqlx::R
            content_type = EXCLUDED.content_type, body = EXCLUDED.body,
            truncated = EXCLUDED.truncated, needs_render = EXCLUDED.needs_render,
            elapsed_ms = EXCLUDED.elapsed_ms, headers = EXCLUDED.headers, fetched_at = now()",
+        item,
+        p.url,
+        p.final_url,
+        p.kind,
+        p.http_status,
+        p.content_type,
+        p.body,
+        p.truncated,
+        p.needs_render,
+        p.elapsed_ms,
+        p.headers,
     )
-    .bind(item)
-    .bind(p.url)
-    .bind(p.final_url)
-    .bind(p.kind)
-    .bind(p.http_status)
-    .bind(p.content_type)
-    .bind(p.body)
-    .bind(p.truncated)
-    .bind(p.needs_render)
-    .bind(p.elapsed_ms)
-    .bind(p.headers)
     .execute(db)
     .await?;
     Ok(())
@@ -64,13 +64,13 @@ pub async fn set_rendered<'c>(
     url: &str,
     html: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE pages SET body = $3, rendered = true, needs_render = false
          WHERE work_item_id = $1 AND url = $2",
+        item,
+        url,
+        html,
     )
-    .bind(item)
-    .bind(url)
-    .bind(html)
     .execute(db)
     .await?;
     Ok(())
@@ -78,32 +78,32 @@ pub async fn set_rendered<'c>(
 
 /// URLs of an item's pages still waiting for the browser.
 pub async fn needing_render<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT url FROM pages WHERE work_item_id = $1 AND needs_render ORDER BY id")
-        .bind(item)
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT url FROM pages WHERE work_item_id = $1 AND needs_render ORDER BY id",
+        item
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// An item's pages in fetch order (home first).
 pub async fn for_item<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<StoredPage>> {
-    let rows: Vec<(String, String, String, i32, String, serde_json::Value)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT url, final_url, kind, http_status, body, headers FROM pages
          WHERE work_item_id = $1 ORDER BY id",
+        item,
     )
-    .bind(item)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(url, final_url, kind, http_status, body, headers)| StoredPage {
-                url,
-                final_url,
-                kind,
-                http_status,
-                body,
-                headers: serde_json::from_value(headers).unwrap_or_default(),
-            },
-        )
+        .map(|r| StoredPage {
+            url: r.url,
+            final_url: r.final_url,
+            kind: r.kind,
+            http_status: r.http_status,
+            body: r.body,
+            headers: serde_json::from_value(r.headers).unwrap_or_default(),
+        })
         .collect())
 }

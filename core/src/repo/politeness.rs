@@ -15,10 +15,11 @@ pub struct RobotsRow {
 
 /// The cached robots.txt of a host, if still fresh.
 pub async fn robots<'c>(db: impl Db<'c>, host: &str) -> sqlx::Result<Option<RobotsRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        RobotsRow,
         "SELECT http_status, body FROM robots_cache WHERE host = $1 AND expires_at > now()",
+        host,
     )
-    .bind(host)
     .fetch_optional(db)
     .await
 }
@@ -31,16 +32,16 @@ pub async fn put_robots<'c>(
     body: &str,
     ttl: Duration,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO robots_cache (host, http_status, body, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(secs => $4))
          ON CONFLICT (host) DO UPDATE SET http_status = EXCLUDED.http_status, body = EXCLUDED.body,
            fetched_at = now(), expires_at = EXCLUDED.expires_at",
+        host,
+        status,
+        body,
+        ttl.as_secs_f64(),
     )
-    .bind(host)
-    .bind(status)
-    .bind(body)
-    .bind(ttl.as_secs_f64())
     .execute(db)
     .await?;
     Ok(())
@@ -53,28 +54,28 @@ pub async fn reserve_slot<'c>(
     host: &str,
     gap: Duration,
 ) -> sqlx::Result<DateTime<Utc>> {
-    sqlx::query_scalar(
-        "INSERT INTO host_slots (host, next_allowed_at)
+    sqlx::query_scalar!(
+        r#"INSERT INTO host_slots (host, next_allowed_at)
          VALUES ($1, clock_timestamp() + make_interval(secs => $2))
          ON CONFLICT (host) DO UPDATE SET next_allowed_at =
            GREATEST(host_slots.next_allowed_at, clock_timestamp()) + make_interval(secs => $2)
-         RETURNING next_allowed_at - make_interval(secs => $2)",
+         RETURNING next_allowed_at - make_interval(secs => $2) AS "slot!""#,
+        host,
+        gap.as_secs_f64(),
     )
-    .bind(host)
-    .bind(gap.as_secs_f64())
     .fetch_one(db)
     .await
 }
 
 /// Pushes a host's next slot to at least `until` (a 429/503 with `Retry-After`).
 pub async fn pause_host<'c>(db: impl Db<'c>, host: &str, until: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO host_slots (host, next_allowed_at) VALUES ($1, $2)
          ON CONFLICT (host) DO UPDATE SET
            next_allowed_at = GREATEST(host_slots.next_allowed_at, EXCLUDED.next_allowed_at)",
+        host,
+        until,
     )
-    .bind(host)
-    .bind(until)
     .execute(db)
     .await?;
     Ok(())

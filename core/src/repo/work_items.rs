@@ -37,26 +37,27 @@ pub async fn insert<'c>(
     domain: Option<&str>,
     candidate: &Value,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO work_items (id, job_id, dedup_key, domain, candidate)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id, dedup_key) DO NOTHING RETURNING id",
+        Uuid::now_v7(),
+        job_id,
+        dedup_key,
+        domain,
+        candidate,
     )
-    .bind(Uuid::now_v7())
-    .bind(job_id)
-    .bind(dedup_key)
-    .bind(domain)
-    .bind(candidate)
     .fetch_optional(db)
     .await
 }
 
 /// Loads an item.
 pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<WorkItemRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        WorkItemRow,
         "SELECT id, job_id, dedup_key, domain, candidate, stage, facts, enrichment, score, lead_id
          FROM work_items WHERE id = $1",
+        id,
     )
-    .bind(id)
     .fetch_optional(db)
     .await
 }
@@ -64,20 +65,20 @@ pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<WorkItemR
 /// Moves an item to `stage`, returning false when it had already left `from` (a re-run of a
 /// stage whose effects were already committed).
 pub async fn advance<'c>(db: impl Db<'c>, id: Uuid, from: &str, to: &str) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE work_items SET stage = $3 WHERE id = $1 AND stage = $2")
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .execute(db)
-        .await?;
+    let r = sqlx::query!(
+        "UPDATE work_items SET stage = $3 WHERE id = $1 AND stage = $2",
+        id,
+        from,
+        to,
+    )
+    .execute(db)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Stores the output of extract.
 pub async fn set_facts<'c>(db: impl Db<'c>, id: Uuid, facts: &Value) -> sqlx::Result<()> {
-    sqlx::query("UPDATE work_items SET facts = $2 WHERE id = $1")
-        .bind(id)
-        .bind(facts)
+    sqlx::query!("UPDATE work_items SET facts = $2 WHERE id = $1", id, facts)
         .execute(db)
         .await?;
     Ok(())
@@ -85,19 +86,19 @@ pub async fn set_facts<'c>(db: impl Db<'c>, id: Uuid, facts: &Value) -> sqlx::Re
 
 /// Stores the output of enrich.
 pub async fn set_enrichment<'c>(db: impl Db<'c>, id: Uuid, enrichment: &Value) -> sqlx::Result<()> {
-    sqlx::query("UPDATE work_items SET enrichment = $2 WHERE id = $1")
-        .bind(id)
-        .bind(enrichment)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE work_items SET enrichment = $2 WHERE id = $1",
+        id,
+        enrichment,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Stores the output of score.
 pub async fn set_score<'c>(db: impl Db<'c>, id: Uuid, score: &Value) -> sqlx::Result<()> {
-    sqlx::query("UPDATE work_items SET score = $2 WHERE id = $1")
-        .bind(id)
-        .bind(score)
+    sqlx::query!("UPDATE work_items SET score = $2 WHERE id = $1", id, score)
         .execute(db)
         .await?;
     Ok(())
@@ -105,22 +106,24 @@ pub async fn set_score<'c>(db: impl Db<'c>, id: Uuid, score: &Value) -> sqlx::Re
 
 /// Records the lead an item was merged into.
 pub async fn set_lead<'c>(db: impl Db<'c>, id: Uuid, lead_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE work_items SET lead_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(lead_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE work_items SET lead_id = $2 WHERE id = $1",
+        id,
+        lead_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Marks an item failed with the reason, unless it already finished.
 pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, error: &str) -> sqlx::Result<bool> {
-    let r = sqlx::query(
+    let r = sqlx::query!(
         "UPDATE work_items SET stage = 'failed', error = $2
          WHERE id = $1 AND stage NOT IN ('done', 'failed', 'filtered')",
+        id,
+        error,
     )
-    .bind(id)
-    .bind(error)
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -128,8 +131,11 @@ pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, error: &str) -> sqlx::Result<bo
 
 /// Number of items of a job per stage.
 pub async fn stage_counts<'c>(db: impl Db<'c>, job_id: Uuid) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT stage, count(*) FROM work_items WHERE job_id = $1 GROUP BY stage")
-        .bind(job_id)
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        r#"SELECT stage, count(*) AS "count!" FROM work_items WHERE job_id = $1 GROUP BY stage"#,
+        job_id,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.stage, r.count)).collect())
 }
