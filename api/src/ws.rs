@@ -61,13 +61,7 @@ async fn session(
         Some(id) => id,
         None => {
             // The snapshot covers every event but a terminal one, which is replayed after it.
-            let covered: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(max(id), 0) FROM job_events
-                 WHERE job_id = $1 AND kind NOT IN ('job_completed', 'job_failed')",
-            )
-            .bind(job_id)
-            .fetch_one(&state.pool)
-            .await?;
+            let covered = events::last_non_terminal_id(&state.pool, job_id).await?;
             let row = jobs::get(&state.pool, job_id)
                 .await?
                 .ok_or("job vanished")?;

@@ -33,10 +33,7 @@ impl HealthApi {
     #[oai(path = "/health", method = "get")]
     async fn health(&self, state: Data<&AppState>) -> HealthResponse {
         let t = Instant::now();
-        let db_ok = sqlx::query_scalar::<_, i32>("SELECT 1")
-            .fetch_one(&state.pool)
-            .await
-            .is_ok();
+        let db_ok = queue::ping(&state.pool).await.is_ok();
         let db_ms = t.elapsed().as_secs_f64() * 1000.0;
         let depths = if db_ok {
             queue::depths(&state.pool).await.unwrap_or_default()

@@ -61,3 +61,15 @@ pub async fn after<'c>(
     .fetch_all(db)
     .await
 }
+
+/// The id of a job's last event that is not terminal (0 when there is none): what a status
+/// snapshot taken now covers, so only a terminal event is replayed after it.
+pub async fn last_non_terminal_id<'c>(db: impl Db<'c>, job_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT COALESCE(max(id), 0) AS "id!" FROM job_events
+         WHERE job_id = $1 AND kind NOT IN ('job_completed', 'job_failed')"#,
+        job_id,
+    )
+    .fetch_one(db)
+    .await
+}

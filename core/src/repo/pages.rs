@@ -1,8 +1,29 @@
-//! Fetched pages of a work item, stored so extraction can be re-run without crawling again.
+//! Raw source records (what a directory said) and the fetched pages of a work item, stored so
+//! later stages can be re-run without crawling again.
 
 use super::Db;
 use crate::model::StoredPage;
 use uuid::Uuid;
+
+/// Stores one raw listing of a source as it was read.
+pub async fn add_source_record<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    source: &str,
+    source_url: &str,
+    payload: &serde_json::Value,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO source_records (job_id, source, source_url, payload) VALUES ($1, $2, $3, $4)",
+        job_id,
+        source,
+        source_url,
+        payload,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
 
 /// A page to store.
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! Read and maintenance queries on the queue library's tables (`apalis.jobs`,
 //! `apalis.workers`): depth per stage for health, persisted retry backoff, and pruning of
-//! finished rows, without which fetch throughput collapses as they pile up.
+//! finished rows, without which fetch throughput collapses as they pile up. Also the plain
+//! database round trip that health measures.
 
 use super::Db;
 use chrono::{DateTime, Utc};
@@ -17,6 +18,14 @@ pub struct QueueDepth {
     pub running: i64,
     /// Age of the oldest waiting task, seconds.
     pub oldest_pending_secs: Option<f64>,
+}
+
+/// One round trip to the database: succeeds when it answers.
+pub async fn ping<'c>(db: impl Db<'c>) -> sqlx::Result<()> {
+    sqlx::query_scalar!(r#"SELECT 1 AS "one!""#)
+        .fetch_one(db)
+        .await?;
+    Ok(())
 }
 
 /// Depth of every queue that has tasks.

@@ -116,6 +116,18 @@ pub async fn set_lead<'c>(db: impl Db<'c>, id: Uuid, lead_id: Uuid) -> sqlx::Res
     Ok(())
 }
 
+/// Marks an item filtered out with the reason.
+pub async fn filter_out<'c>(db: impl Db<'c>, id: Uuid, reason: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE work_items SET stage = 'filtered', error = $2 WHERE id = $1",
+        id,
+        reason,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Marks an item failed with the reason, unless it already finished.
 pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, error: &str) -> sqlx::Result<bool> {
     let r = sqlx::query!(

@@ -5,7 +5,7 @@ use crate::runner::StageError;
 use crate::{Ctx, progress};
 use leadgen_core::jobs::{DiscoverJob, ItemJob, Stage};
 use leadgen_core::model::SearchCriteria;
-use leadgen_core::repo::{events, jobs, work_items};
+use leadgen_core::repo::{events, jobs, pages, work_items};
 use leadgen_core::stages::discover::{DirectoryLayout, directory_search_url, parse_directory_page};
 use leadgen_core::stages::merge::{candidate_domain, company_key};
 use serde_json::json;
@@ -73,13 +73,7 @@ pub async fn run(ctx: &Ctx, job: &DiscoverJob) -> Result<(), StageError> {
             break;
         }
         let payload = serde_json::to_value(c).expect("candidate serialises");
-        sqlx::query("INSERT INTO source_records (job_id, source, source_url, payload) VALUES ($1, $2, $3, $4)")
-            .bind(job.job_id)
-            .bind(&c.source)
-            .bind(&c.source_url)
-            .bind(&payload)
-            .execute(&mut *tx)
-            .await?;
+        pages::add_source_record(&mut *tx, job.job_id, &c.source, &c.source_url, &payload).await?;
         let domain = candidate_domain(c);
         let Some(item_id) = work_items::insert(
             &mut *tx,

@@ -62,11 +62,7 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let reason = filter_out_reason(&criteria, item.domain.is_some(), &facts, &enrichment);
     let outcome = match reason {
         Some(ref why) => {
-            sqlx::query("UPDATE work_items SET stage = 'filtered', error = $2 WHERE id = $1")
-                .bind(job.item_id)
-                .bind(why)
-                .execute(&mut *tx)
-                .await?;
+            work_items::filter_out(&mut *tx, job.item_id, why).await?;
             ItemOutcome::Filtered
         }
         None if job_row.results_count >= job_row.max_results => ItemOutcome::Filtered,
