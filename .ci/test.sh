@@ -15,16 +15,20 @@ for _ in $(seq 1 60); do
 done
 pg_isready -h 127.0.0.1 -p 5432
 
-# Headless Chromium and chromedriver for the rendering tests (Debian packages).
-if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+# Headless Chromium and chromedriver for the rendering tests, and a real SMTP server (aiosmtpd)
+# for the email tests (Debian packages).
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
+   || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get install -y -qq chromium chromium-driver python3-aiosmtpd >/dev/null
 fi
 
 # Reuse one build directory across clones so warm runs are fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leadgen-target}"
 export CARGO_TERM_COLOR=never
+# SQL is checked at compile time against the committed query data in .sqlx/, not a live database.
+export SQLX_OFFLINE=true
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings

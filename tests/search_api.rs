@@ -3,28 +3,10 @@
 
 mod common;
 
-use common::{Spawn, TestApp};
+use common::{Spawn, TestApp, busiest_segment};
 use futures::StreamExt;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::time::Duration;
-
-/// The (industry, city) of the sample web with the most companies, so pagination has pages.
-fn busiest_segment(app: &TestApp) -> (String, String, usize) {
-    let mut counts: HashMap<(String, String), usize> = HashMap::new();
-    for c in app.web.web().ground_truth() {
-        if c.duplicate_of.is_none() {
-            *counts
-                .entry((c.industry.clone(), c.city.clone()))
-                .or_default() += 1;
-        }
-    }
-    let ((i, c), n) = counts
-        .into_iter()
-        .max_by_key(|(k, n)| (*n, k.clone()))
-        .unwrap();
-    (i, c, n)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_search_runs_end_to_end_and_every_read_endpoint_reports_it() {

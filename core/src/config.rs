@@ -4,9 +4,10 @@
 //! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_DIRECTORY_URL`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
-//! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`.
+//! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
+//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`.
 //! A bad value is reported with the variable's name and the reason; the database URL's password
-//! is never printed.
+//! is never printed, nor the SMTP URL (it may carry credentials).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -48,6 +49,31 @@ pub struct Config {
     pub max_attempts: u32,
     /// Emit JSON logs.
     pub json_logs: bool,
+    /// Outgoing email.
+    pub mail: MailConfig,
+}
+
+/// Outgoing email: where it is sent from and through, and who on staff hears of searches.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// SMTP server URL (`smtp://host:port`, `smtps://user:pass@host`, `?tls=required`);
+    /// secret, never logged. Without it no email is sent.
+    pub smtp_url: Option<String>,
+    /// From: mailbox, `Name <address>` or a bare address.
+    pub from: String,
+    /// Staff addresses told when a search completes.
+    pub notify_to: Vec<String>,
+}
+
+impl MailConfig {
+    /// The domain of the From: address, used in Message-IDs.
+    pub fn from_domain(&self) -> &str {
+        let addr = self.from.rsplit('<').next().unwrap_or(&self.from);
+        addr.rsplit('@')
+            .next()
+            .unwrap_or("localhost")
+            .trim_end_matches('>')
+    }
 }
 
 /// How the crawler behaves toward websites.
@@ -76,6 +102,9 @@ impl std::fmt::Debug for Config {
             .field("crawl", &self.crawl)
             .field("directory_url", &self.directory_url)
             .field("webdriver_url", &self.webdriver_url)
+            .field("smtp_url", &self.mail.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail.from)
+            .field("notify_to", &self.mail.notify_to)
             .finish_non_exhaustive()
     }
 }
@@ -206,7 +235,9 @@ impl Config {
                 });
             }
         };
+        let mail = mail_config(&non_empty)?;
         Ok(Config {
+            mail,
             database_url,
             bind,
             environment,
@@ -228,6 +259,60 @@ impl Config {
             json_logs,
         })
     }
+}
+
+fn mail_config(non_empty: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError> {
+    let smtp_url = non_empty("LEADGEN_SMTP_URL");
+    if let Some(u) = &smtp_url {
+        // The URL may hold a password: the reason never repeats the value.
+        let parsed = url::Url::parse(u).map_err(|e| ConfigError {
+            var: "LEADGEN_SMTP_URL",
+            reason: format!("not a URL: {e}"),
+        })?;
+        if !["smtp", "smtps"].contains(&parsed.scheme()) || parsed.host_str().is_none() {
+            return Err(ConfigError {
+                var: "LEADGEN_SMTP_URL",
+                reason: "must be smtp://host[:port] or smtps://host[:port]".into(),
+            });
+        }
+    }
+    let from =
+        non_empty("LEADGEN_MAIL_FROM").unwrap_or_else(|| "leadgen <leadgen@localhost>".into());
+    let with_name = email_address::Options::default().with_display_text();
+    email_address::EmailAddress::parse_with_options(from.trim(), with_name).map_err(|e| {
+        ConfigError {
+            var: "LEADGEN_MAIL_FROM",
+            reason: format!("`{from}` is not an email address: {e}"),
+        }
+    })?;
+    let mut notify_to = Vec::new();
+    for a in non_empty("LEADGEN_NOTIFY_TO")
+        .unwrap_or_default()
+        .split(',')
+    {
+        let a = a.trim();
+        if a.is_empty() {
+            continue;
+        }
+        email_address::EmailAddress::parse_with_options(a, Default::default()).map_err(|e| {
+            ConfigError {
+                var: "LEADGEN_NOTIFY_TO",
+                reason: format!("`{a}` is not an email address: {e}"),
+            }
+        })?;
+        notify_to.push(a.to_string());
+    }
+    if !notify_to.is_empty() && smtp_url.is_none() {
+        return Err(ConfigError {
+            var: "LEADGEN_NOTIFY_TO",
+            reason: "needs LEADGEN_SMTP_URL to send through".into(),
+        });
+    }
+    Ok(MailConfig {
+        smtp_url,
+        from: from.trim().to_string(),
+        notify_to,
+    })
 }
 
 fn parse<T: std::str::FromStr>(
@@ -292,5 +377,36 @@ mod tests {
         assert_eq!(e.var, "DATABASE_URL");
         let e = cfg(&[("LEADGEN_DIRECTORY_URL", "http://d.test/search")]).unwrap_err();
         assert!(e.to_string().contains("LEADGEN_DIRECTORY_URL"));
+    }
+
+    #[test]
+    fn mail_settings_are_checked_and_secrets_kept_out_of_messages() {
+        let c = cfg(&[
+            (
+                "LEADGEN_SMTP_URL",
+                "smtp://user:s3cret@mail.example.com:587",
+            ),
+            ("LEADGEN_MAIL_FROM", "Leads Team <leads@example.com>"),
+            ("LEADGEN_NOTIFY_TO", "a@example.com, b@example.com"),
+        ])
+        .unwrap();
+        assert_eq!(c.mail.notify_to, ["a@example.com", "b@example.com"]);
+        assert_eq!(c.mail.from_domain(), "example.com");
+        assert!(!format!("{c:?}").contains("s3cret"));
+
+        let e = cfg(&[("LEADGEN_SMTP_URL", "http://user:s3cret@mail.example.com")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_SMTP_URL");
+        assert!(!e.to_string().contains("s3cret"));
+        let e = cfg(&[("LEADGEN_NOTIFY_TO", "a@example.com")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_NOTIFY_TO");
+        assert!(e.reason.contains("LEADGEN_SMTP_URL"));
+        let e = cfg(&[
+            ("LEADGEN_SMTP_URL", "smtp://localhost:25"),
+            ("LEADGEN_NOTIFY_TO", "not-an-address"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "LEADGEN_NOTIFY_TO");
+        let e = cfg(&[("LEADGEN_MAIL_FROM", "nobody")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_MAIL_FROM");
     }
 }

@@ -92,3 +92,10 @@ pub struct FinalizeJob {
     /// The search.
     pub job_id: Uuid,
 }
+
+/// Payload of the notify stage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NotifyJob {
+    /// The email in the outbox.
+    pub email_id: Uuid,
+}

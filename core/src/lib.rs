@@ -4,6 +4,7 @@
 pub mod config;
 pub mod db;
 pub mod jobs;
+pub mod mail;
 pub mod model;
 pub mod queue;
 pub mod repo;

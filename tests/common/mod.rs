@@ -7,6 +7,7 @@ use leadgen::sample_web::SampleWebServer;
 use leadgen_core::Config;
 use leadgen_core::sample_web::{SampleWeb, SampleWebOptions};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -44,6 +45,10 @@ pub struct Spawn {
     pub companies: usize,
     /// Render JavaScript-only pages with the machine's chromedriver.
     pub browser: bool,
+    /// SMTP server URL; staff (`staff@leadgen.test`) are told of completed searches through it.
+    pub smtp_url: Option<String>,
+    /// Attempts of a stage job before it is given up (default: the product's default).
+    pub max_attempts: Option<u32>,
 }
 
 impl Default for Spawn {
@@ -53,6 +58,8 @@ impl Default for Spawn {
             directory_url: None,
             companies: 120,
             browser: false,
+            smtp_url: None,
+            max_attempts: None,
         }
     }
 }
@@ -90,6 +97,14 @@ impl TestApp {
             "http://directory.test/search?industry={industry}&location={location}&page={page}"
                 .into()
         }));
+        if let Some(url) = opts.smtp_url {
+            cfg.mail.smtp_url = Some(url);
+            cfg.mail.from = "Leadgen <leadgen@leadgen.test>".into();
+            cfg.mail.notify_to = vec![STAFF_EMAIL.into()];
+        }
+        if let Some(n) = opts.max_attempts {
+            cfg.max_attempts = n;
+        }
         if opts.browser {
             cfg.chromedriver = Some(
                 chromedriver_path().expect("chromedriver installed (the test command installs it)"),
@@ -181,6 +196,111 @@ impl TestApp {
             let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
             let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(c).await;
         }
+    }
+}
+
+/// The (industry, city) of the sample web with the most companies, so pagination has pages.
+pub fn busiest_segment(app: &TestApp) -> (String, String, usize) {
+    let mut counts: HashMap<(String, String), usize> = HashMap::new();
+    for c in app.web.web().ground_truth() {
+        if c.duplicate_of.is_none() {
+            *counts
+                .entry((c.industry.clone(), c.city.clone()))
+                .or_default() += 1;
+        }
+    }
+    let ((i, c), n) = counts
+        .into_iter()
+        .max_by_key(|(k, n)| (*n, k.clone()))
+        .unwrap();
+    (i, c, n)
+}
+
+/// The staff address of test systems with mail.
+pub const STAFF_EMAIL: &str = "staff@leadgen.test";
+
+/// A real SMTP server (Python's aiosmtpd, the Debian package the test command installs) that
+/// stores every message it accepts in a Maildir, for tests to read.
+pub struct SmtpSink {
+    /// The port it listens on (127.0.0.1).
+    pub port: u16,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    /// A free loopback port for a sink started later.
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port")
+    }
+
+    /// Starts a sink on `port` and waits until it accepts connections.
+    pub async fn start(port: u16) -> SmtpSink {
+        let dir = std::env::temp_dir().join(format!("leadgen-mail-{}", uuid::Uuid::new_v4()));
+        let child = std::process::Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd runs (the test command installs python3-aiosmtpd)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "SMTP sink did not start on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        SmtpSink { port, dir, child }
+    }
+
+    /// `smtp://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, raw.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .collect()
+    }
+
+    /// Waits until at least `n` messages have arrived, or panics after `limit`.
+    pub async fn wait_for(&self, n: usize, limit: Duration) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{n} email(s) not received within {limit:?} (got {})",
+                m.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

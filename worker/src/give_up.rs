@@ -1,17 +1,25 @@
 //! What happens when a stage job has used up its attempts. Fetch and render degrade (the company
 //! goes on with what was fetched); discovery closes (the job fails if it found nothing); the
-//! per-company stages fail that company; every case is recorded in the job's errors.
+//! per-company stages fail that company; an email is marked failed in the outbox; every case
+//! that concerns a search is recorded in the job's errors.
 
 use crate::Ctx;
 use crate::progress;
 use crate::runner::{JobRef, StageError};
 use leadgen_core::jobs::{FinalizeJob, ItemJob, Stage};
-use leadgen_core::repo::{jobs, work_items};
+use leadgen_core::repo::{jobs, outbox, work_items};
 use serde_json::json;
 
 /// Applies the give-up rule of `job.stage` in one transaction.
 pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), StageError> {
     let mut tx = ctx.pool.begin().await?;
+    if let Some(email_id) = job.email_id {
+        outbox::fail(&mut *tx, email_id, message).await?;
+    }
+    let Some(job_id) = job.job_id else {
+        tx.commit().await?;
+        return Ok(());
+    };
     let item = match job.item_id {
         Some(id) => work_items::get(&mut *tx, id).await?,
         None => None,
@@ -30,7 +38,7 @@ pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), Stage
     });
     jobs::add_error(
         &mut *tx,
-        job.job_id,
+        job_id,
         job.item_id,
         job.stage.name(),
         company.as_deref(),
@@ -40,30 +48,27 @@ pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), Stage
     .await?;
     match (job.stage, job.item_id) {
         (Stage::Discover, _) => {
-            let row = jobs::add_discovered(&mut *tx, job.job_id, 0, true).await?;
+            let row = jobs::add_discovered(&mut *tx, job_id, 0, true).await?;
             if row.discovered_count == 0 {
-                let row = jobs::fail(&mut *tx, job.job_id, message).await?;
+                let row = jobs::fail(&mut *tx, job_id, message).await?;
                 progress::failed(&mut tx, &row, message).await?;
             } else if row.all_items_finished() {
-                let payload = FinalizeJob { job_id: job.job_id };
+                let payload = FinalizeJob { job_id };
                 ctx.push(&mut tx, Stage::Finalize, &payload).await?;
             }
         }
         (Stage::Fetch | Stage::Render, Some(item_id))
             if work_items::advance(&mut *tx, item_id, job.stage.name(), "extract").await? =>
         {
-            let payload = ItemJob {
-                job_id: job.job_id,
-                item_id,
-            };
+            let payload = ItemJob { job_id, item_id };
             ctx.push(&mut tx, Stage::Extract, &payload).await?;
         }
         (Stage::Finalize, _) => {
-            let row = jobs::fail(&mut *tx, job.job_id, message).await?;
+            let row = jobs::fail(&mut *tx, job_id, message).await?;
             progress::failed(&mut tx, &row, message).await?;
         }
         (_, Some(item_id)) if work_items::fail(&mut *tx, item_id, message).await? => {
-            let row = jobs::item_finished(&mut *tx, job.job_id, jobs::ItemOutcome::Failed).await?;
+            let row = jobs::item_finished(&mut *tx, job_id, jobs::ItemOutcome::Failed).await?;
             progress::item_done(ctx, &mut tx, &row, json!(null)).await?;
         }
         _ => {}

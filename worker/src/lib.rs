@@ -9,6 +9,7 @@
 
 pub mod fetcher;
 mod give_up;
+pub mod mailer;
 mod maintenance;
 mod progress;
 pub mod renderer;
@@ -18,7 +19,7 @@ pub mod stages;
 use apalis::prelude::*;
 use apalis_postgres::{Config as QueueConfig, PostgresStorage, Pubsub};
 use leadgen_core::Config;
-use leadgen_core::jobs::{DiscoverJob, FinalizeJob, ItemJob, Stage};
+use leadgen_core::jobs::{DiscoverJob, FinalizeJob, ItemJob, NotifyJob, Stage};
 use leadgen_core::stages::score::Weights;
 use runner::{JobRef, StageError};
 use serde::Serialize;
@@ -44,6 +45,8 @@ pub struct Ctx {
     pub weights: Weights,
     /// Headless browser pool, when one is configured.
     pub renderer: Option<renderer::Renderer>,
+    /// SMTP delivery, when a server is configured.
+    pub mailer: Option<mailer::Mailer>,
 }
 
 impl Ctx {
@@ -52,6 +55,7 @@ impl Ctx {
         let fetcher = fetcher::Fetcher::new(cfg.crawl.clone(), pool.clone())?;
         Ok(Self {
             renderer: renderer::Renderer::from_config(&cfg),
+            mailer: mailer::Mailer::from_config(&cfg.mail)?,
             cfg,
             pool,
             fetcher,
@@ -139,8 +143,9 @@ async fn discover_job(
 ) -> Result<(), StageError> {
     let r = JobRef {
         stage: Stage::Discover,
-        job_id: job.job_id,
+        job_id: Some(job.job_id),
         item_id: None,
+        email_id: None,
         task_id: id.to_string(),
         attempt: attempt.current(),
     };
@@ -155,12 +160,30 @@ async fn finalize_job(
 ) -> Result<(), StageError> {
     let r = JobRef {
         stage: Stage::Finalize,
-        job_id: job.job_id,
+        job_id: Some(job.job_id),
         item_id: None,
+        email_id: None,
         task_id: id.to_string(),
         attempt: attempt.current(),
     };
     runner::run(&ctx, r, stages::finalize::run(&ctx, &job)).await
+}
+
+async fn notify_job(
+    job: NotifyJob,
+    attempt: Attempt,
+    id: TaskId,
+    ctx: Data<Arc<Ctx>>,
+) -> Result<(), StageError> {
+    let r = JobRef {
+        stage: Stage::Notify,
+        job_id: None,
+        item_id: None,
+        email_id: Some(job.email_id),
+        task_id: id.to_string(),
+        attempt: attempt.current(),
+    };
+    runner::run(&ctx, r, stages::notify::run(&ctx, &job)).await
 }
 
 macro_rules! item_handler {
@@ -173,8 +196,9 @@ macro_rules! item_handler {
         ) -> Result<(), StageError> {
             let r = JobRef {
                 stage: $stage,
-                job_id: job.job_id,
+                job_id: Some(job.job_id),
                 item_id: Some(job.item_id),
+                email_id: None,
                 task_id: id.to_string(),
                 attempt: attempt.current(),
             };
@@ -189,18 +213,9 @@ item_handler!(enrich_job, Stage::Enrich, enrich);
 item_handler!(score_job, Stage::Score, score);
 item_handler!(merge_job, Stage::Merge, merge);
 
-/// The stages a worker process runs by default: every stage that has work to do here.
+/// The stages a worker process runs by default: all of them.
 pub fn default_stages() -> Vec<Stage> {
-    vec![
-        Stage::Discover,
-        Stage::Fetch,
-        Stage::Render,
-        Stage::Extract,
-        Stage::Enrich,
-        Stage::Score,
-        Stage::Merge,
-        Stage::Finalize,
-    ]
+    Stage::ALL.to_vec()
 }
 
 /// Runs workers for `stages` until `shutdown` resolves, then lets in-flight jobs finish (up to
@@ -236,9 +251,7 @@ pub async fn run(
             Stage::Merge => register!(Stage::Merge, ItemJob, merge_job),
             Stage::Finalize => register!(Stage::Finalize, FinalizeJob, finalize_job),
             Stage::Render => register!(Stage::Render, ItemJob, render_job),
-            Stage::Notify => {
-                anyhow::bail!("the {} stage has no worker in this version", stage.name())
-            }
+            Stage::Notify => register!(Stage::Notify, NotifyJob, notify_job),
         }
     }
     let maintenance = tokio::spawn(maintenance::run(pool.clone()));

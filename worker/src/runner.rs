@@ -41,10 +41,12 @@ impl From<apalis_postgres::Error> for StageError {
 pub struct JobRef {
     /// Stage.
     pub stage: Stage,
-    /// The search.
-    pub job_id: Uuid,
+    /// The search, for the stages that work on one.
+    pub job_id: Option<Uuid>,
     /// The company inside it, for per-company stages.
     pub item_id: Option<Uuid>,
+    /// The outbox email, for the notify stage.
+    pub email_id: Option<Uuid>,
     /// The queue task's id.
     pub task_id: String,
     /// 1 on the first run.
@@ -64,8 +66,8 @@ pub async fn run<F>(ctx: &Ctx, job: JobRef, work: F) -> Result<(), StageError>
 where
     F: Future<Output = Result<(), StageError>>,
 {
-    let span = info_span!("stage", stage = job.stage.name(), job_id = %job.job_id,
-        item_id = ?job.item_id, attempt = job.attempt);
+    let span = info_span!("stage", stage = job.stage.name(), job_id = ?job.job_id,
+        item_id = ?job.item_id, email_id = ?job.email_id, attempt = job.attempt);
     async {
         let max = ctx.cfg.max_attempts as usize;
         if job.attempt > max {

@@ -242,6 +242,41 @@ pub async fn errors<'c>(
     .await
 }
 
+/// How a job's results divide into hot, warm and cold leads.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultQuality {
+    /// Leads scoring `hot` or more.
+    pub hot: i64,
+    /// Leads scoring from `warm` up to `hot`.
+    pub warm: i64,
+    /// Leads scoring below `warm`.
+    pub cold: i64,
+    /// Mean score, when there are results.
+    pub average: Option<f64>,
+}
+
+/// Counts a job's results by quality, with the scores they had when the job found them.
+pub async fn result_quality<'c>(
+    db: impl Db<'c>,
+    job_id: Uuid,
+    hot: i32,
+    warm: i32,
+) -> sqlx::Result<ResultQuality> {
+    sqlx::query_as!(
+        ResultQuality,
+        r#"SELECT count(*) FILTER (WHERE lead_score >= $2) AS "hot!",
+                  count(*) FILTER (WHERE lead_score >= $3 AND lead_score < $2) AS "warm!",
+                  count(*) FILTER (WHERE lead_score < $3) AS "cold!",
+                  avg(lead_score)::float8 AS average
+           FROM job_results WHERE job_id = $1"#,
+        job_id,
+        hot,
+        warm
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// Folds one measured stage duration into the running average used for estimates.
 pub async fn record_stage_time<'c>(db: impl Db<'c>, stage: &str, ms: f64) -> sqlx::Result<()> {
     sqlx::query!(

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod jobs;
 pub mod leads;
+pub mod outbox;
 pub mod pages;
 pub mod politeness;
 pub mod queue;

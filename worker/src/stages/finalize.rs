@@ -1,11 +1,19 @@
 //! Finalize: once the last company of a search is done, write the completion summary and
-//! quality metrics and announce `job_completed`.
+//! quality metrics, announce `job_completed` and, when staff addresses are configured, queue
+//! the completion email — all in one transaction.
 
 use crate::Ctx;
 use crate::runner::StageError;
-use leadgen_core::jobs::FinalizeJob;
-use leadgen_core::repo::{events, jobs};
-use serde_json::json;
+use leadgen_core::jobs::{FinalizeJob, NotifyJob, Stage};
+use leadgen_core::mail::{self, LeadLine, SearchCompleted};
+use leadgen_core::repo::jobs::JobRow;
+use leadgen_core::repo::leads::{self, LeadFilter};
+use leadgen_core::repo::{events, jobs, outbox};
+use serde_json::{Value, json};
+use sqlx::{Postgres, Transaction};
+
+/// Leads listed in the completion email.
+const EMAIL_TOP_LEADS: i64 = 5;
 
 /// Runs the finalize stage for one search.
 pub async fn run(ctx: &Ctx, job: &FinalizeJob) -> Result<(), StageError> {
@@ -17,16 +25,7 @@ pub async fn run(ctx: &Ctx, job: &FinalizeJob) -> Result<(), StageError> {
         return Ok(());
     }
     let (hot, warm) = (ctx.weights.hot as i32, ctx.weights.warm as i32);
-    let q: (i64, i64, i64, Option<f64>) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE lead_score >= $2), count(*) FILTER (WHERE lead_score >= $3 AND lead_score < $2),
-                count(*) FILTER (WHERE lead_score < $3), avg(lead_score)::float8
-         FROM job_results WHERE job_id = $1",
-    )
-    .bind(job.job_id)
-    .bind(hot)
-    .bind(warm)
-    .fetch_one(&mut *tx)
-    .await?;
+    let q = jobs::result_quality(&mut *tx, job.job_id, hot, warm).await?;
     let started = row.started_at.unwrap_or(row.created_at);
     let secs = (chrono::Utc::now() - started).num_milliseconds() as f64 / 1000.0;
     let processed = row.processed_count.max(0);
@@ -37,10 +36,10 @@ pub async fn run(ctx: &Ctx, job: &FinalizeJob) -> Result<(), StageError> {
         "failed": row.failed_count,
         "filtered_out": row.filtered_count,
         "results": row.results_count,
-        "high_quality_leads": q.0,
-        "medium_quality_leads": q.1,
-        "low_quality_leads": q.2,
-        "average_lead_score": q.3.map(|a| (a * 10.0).round() / 10.0),
+        "high_quality_leads": q.hot,
+        "medium_quality_leads": q.warm,
+        "low_quality_leads": q.cold,
+        "average_lead_score": q.average.map(|a| (a * 10.0).round() / 10.0),
         "processing_time_seconds": (secs * 10.0).round() / 10.0,
         "success_rate": if processed == 0 { 0.0 } else { (successful as f64 * 1000.0 / processed as f64).round() / 10.0 },
     });
@@ -60,6 +59,54 @@ pub async fn run(ctx: &Ctx, job: &FinalizeJob) -> Result<(), StageError> {
         }),
     )
     .await?;
+    if !ctx.cfg.mail.notify_to.is_empty() {
+        queue_completion_email(ctx, &mut tx, &row, &summary).await?;
+    }
     tx.commit().await?;
+    Ok(())
+}
+
+async fn queue_completion_email(
+    ctx: &Ctx,
+    tx: &mut Transaction<'_, Postgres>,
+    row: &JobRow,
+    summary: &Value,
+) -> Result<(), StageError> {
+    let filter = LeadFilter {
+        job_id: Some(row.id),
+        score_min: None,
+    };
+    let top: Vec<LeadLine> = leads::list(&mut **tx, &filter, EMAIL_TOP_LEADS, 0)
+        .await?
+        .into_iter()
+        .map(|l| LeadLine {
+            lead_id: l.id,
+            company: l.company_name.unwrap_or_else(|| "(unnamed company)".into()),
+            website: l.website.or(l.domain),
+            score: l.lead_score,
+        })
+        .collect();
+    let text = |k: &str| row.criteria.get(k).and_then(Value::as_str);
+    let email = mail::search_completed(&SearchCompleted {
+        job_id: row.id,
+        industry: text("industry"),
+        location: text("location"),
+        summary,
+        top_leads: &top,
+        hot_threshold: ctx.weights.hot as i32,
+        public_url: ctx.cfg.public_url.as_deref(),
+    });
+    let key = format!("search_completed:{}", row.id);
+    let new = outbox::NewEmail {
+        kind: "search_completed",
+        dedupe_key: &key,
+        job_id: Some(row.id),
+        recipients: &ctx.cfg.mail.notify_to,
+        email: &email,
+        message_id_domain: ctx.cfg.mail.from_domain(),
+    };
+    if let Some(email_id) = outbox::insert(&mut **tx, &new).await? {
+        ctx.push(tx, Stage::Notify, &NotifyJob { email_id }).await?;
+    }
     Ok(())
 }

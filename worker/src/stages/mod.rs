@@ -7,5 +7,6 @@ pub mod extract;
 pub mod fetch;
 pub mod finalize;
 pub mod merge;
+pub mod notify;
 pub mod render;
 pub mod score;
