@@ -1,10 +1,12 @@
 //! Worker processes sharing one database: a search finished by two processes loses and
-//! duplicates nothing, and the jobs of a SIGKILLed worker are completed by another.
+//! duplicates nothing, the jobs of a SIGKILLed worker are completed by another, and a worker
+//! (and the API's event relay) whose database connections are cut reconnects by itself.
 
 mod common;
 
-use common::{Spawn, TestApp};
-use serde_json::json;
+use common::{Spawn, TestApp, busiest_segment};
+use futures::StreamExt;
+use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,7 +24,10 @@ impl WorkerProcess {
                 app.cfg.directory_url.clone().unwrap(),
             )
             .env("LEADGEN_DOMAIN_DELAY_MS", "100")
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("LEADGEN_TEST_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::null())
             .spawn()
             .expect("start leadgen worker");
@@ -169,5 +174,100 @@ async fn jobs_of_a_killed_worker_are_completed_by_another() {
     assert!(killed_at.elapsed() < Duration::from_secs(90));
     assert_every_item_finished_once(&app, &job).await;
     drop(second);
+    app.cleanup().await;
+}
+
+/// Companies of `job` finished so far.
+async fn processed(app: &TestApp, job: &str) -> i32 {
+    sqlx::query_scalar("SELECT processed_count FROM search_jobs WHERE id = $1::uuid")
+        .bind(job)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Terminates every other session on the test database, as a database failover or a network
+/// cut would: the worker's pool, its LISTEN connection and the API's relay all lose theirs.
+async fn cut_connections(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_whose_database_connections_are_cut_reconnects_and_finishes_the_search() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 200,
+        ..Spawn::default()
+    })
+    .await;
+    let worker = WorkerProcess::start(&app);
+    let (industry, city, companies) = busiest_segment(&app);
+    assert!(
+        companies >= 4,
+        "no segment to cut twice in: {industry} in {city} has {companies}"
+    );
+    let (st, body) = app
+        .post(
+            "/api/v1/scrape/search",
+            &json!({"industry": industry, "location": city, "max_results": 20}),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let job = body["job_id"].as_str().unwrap().to_string();
+    let ws_url = format!(
+        "{}/api/v1/ws/jobs/{job}",
+        app.base.replace("http://", "ws://")
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url)
+        .await
+        .expect("websocket connects");
+
+    // Cut every connection twice while the search runs: once when the first company is done,
+    // again at half way.
+    for threshold in [1, (companies.min(20) as i32 / 2).max(2)] {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while processed(&app, &job).await < threshold {
+            assert!(
+                Instant::now() < deadline,
+                "no progress to {threshold} companies"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            cut_connections(&app).await > 0,
+            "the worker had connections to cut"
+        );
+    }
+
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
+    assert_eq!(s["status"], "completed", "{s}");
+    assert_every_item_finished_once(&app, &job).await;
+
+    // The WebSocket opened before the cuts still gets the completion: the API's relay
+    // reconnected and caught up.
+    let completed = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(Ok(m)) = ws.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["type"] == "job_completed" {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(
+        completed,
+        Ok(true),
+        "job_completed delivered after the cuts"
+    );
+    drop(worker);
     app.cleanup().await;
 }

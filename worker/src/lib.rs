@@ -9,6 +9,7 @@
 
 pub mod fetcher;
 mod give_up;
+pub mod listen;
 pub mod mailer;
 mod maintenance;
 mod progress;
@@ -115,9 +116,10 @@ pub fn stage_backend<T>(
         .batch_size(batch)
         .heartbeat_interval(HEARTBEAT)
         .missed_heartbeats(MISSED_HEARTBEATS);
-    let strategy = Strategy::new()
-        .stream(Pubsub::new(pool.clone(), stage.queue()))
-        .interval(Duration::from_secs(1));
+    let strategy = Strategy::new().apply(listen::ListenStrategy::new(
+        Pubsub::new(pool.clone(), stage.queue()),
+        Duration::from_secs(1),
+    ));
     PostgresStorage::<T>::new(pool)
         .with_config(config)
         .poll_with_strategy(strategy)
@@ -226,7 +228,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let pool = ctx.pool.clone();
-    let mut monitor = Monitor::new();
+    // A worker whose database connection fails ends with an error; it is always rebuilt (with a
+    // new name, so the jobs the old one held are rescued as orphans). While the database is
+    // down the rebuilt worker waits on the pool's acquire timeout, so restarts do not spin.
+    let mut monitor = Monitor::new().should_restart(|worker, error| {
+        tracing::warn!(worker = %worker.name(), restarts = worker.restarts(), %error,
+            "queue worker failed; restarting it");
+        true
+    });
     macro_rules! register {
         ($stage:expr, $ty:ty, $handler:ident) => {{
             let (pool, ctx) = (pool.clone(), ctx.clone());
