@@ -228,10 +228,15 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let pool = ctx.pool.clone();
-    // A worker whose database connection fails ends with an error; it is always rebuilt (with a
-    // new name, so the jobs the old one held are rescued as orphans). While the database is
-    // down the rebuilt worker waits on the pool's acquire timeout, so restarts do not spin.
-    let mut monitor = Monitor::new().should_restart(|worker, error| {
+    // A worker whose database connection fails ends with an error; it is rebuilt (with a new
+    // name, so the jobs the old one held are rescued as orphans). While the database is down the
+    // rebuilt worker waits on the pool's acquire timeout, so restarts do not spin. Nothing is
+    // rebuilt once the process is shutting down or its pool is closed.
+    let restart_pool = pool.clone();
+    let mut monitor = Monitor::new().should_restart(move |worker, error| {
+        if worker.is_shutting_down() || restart_pool.is_closed() {
+            return false;
+        }
         tracing::warn!(worker = %worker.name(), restarts = worker.restarts(), %error,
             "queue worker failed; restarting it");
         true
