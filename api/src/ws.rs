@@ -67,7 +67,7 @@ async fn session(
                 .ok_or("job vanished")?;
             let errors = jobs::errors(&state.pool, job_id, 100).await?;
             let stages = work_items::stage_counts(&state.pool, job_id).await?;
-            let mut snap = status_body(&row, &errors, &stages);
+            let mut snap = status_body(&row, &errors, &stages)?;
             snap["type"] = "job_status".into();
             snap["event_id"] = covered.into();
             sink.send(Message::Text(snap.to_string())).await?;

@@ -1,6 +1,8 @@
 //! `GET /analytics/summary`.
 
 use super::ApiTags;
+use super::analytics_types::{AnalyticsSummary, JobSummary, LeadAnalytics};
+use super::shared_types::{ApiResult, stored};
 use crate::error::ApiError;
 use crate::state::AppState;
 use leadgen_core::repo::{jobs, leads};
@@ -8,7 +10,6 @@ use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Analytics endpoints.
@@ -22,7 +23,7 @@ impl AnalyticsApi {
         &self,
         state: Data<&AppState>,
         job_id: Query<Option<Uuid>>,
-    ) -> poem::Result<Json<Value>> {
+    ) -> ApiResult<AnalyticsSummary> {
         let job = match job_id.0 {
             Some(id) => Some(
                 jobs::get(&state.pool, id)
@@ -32,7 +33,7 @@ impl AnalyticsApi {
             ),
             None => None,
         };
-        let mut body = leads::analytics(
+        let body = leads::analytics(
             &state.pool,
             job_id.0,
             state.weights.hot as i32,
@@ -40,24 +41,35 @@ impl AnalyticsApi {
         )
         .await
         .map_err(ApiError::from)?;
-        let total = body["total_leads"].clone();
-        body["job_summary"] = match job {
+        let leads: LeadAnalytics = stored(body, "analytics")?;
+        let total_leads = leads.total_leads;
+        let job_summary = match job {
             Some(j) => {
                 let end = j.completed_at.unwrap_or_else(chrono::Utc::now);
                 let start = j.started_at.unwrap_or(j.created_at);
                 let processed = j.processed_count as f64;
-                json!({
-                    "job_id": j.id,
-                    "status": j.status,
-                    "total_leads": total,
-                    "companies_processed": j.processed_count,
-                    "processing_time_seconds": (end - start).num_milliseconds() as f64 / 1000.0,
-                    "success_rate": if j.processed_count == 0 { 0.0 }
-                        else { ((processed - j.failed_count as f64) * 1000.0 / processed).round() / 10.0 },
-                })
+                JobSummary {
+                    job_id: Some(j.id),
+                    status: Some(stored(j.status.as_str(), "job status")?),
+                    total_leads,
+                    companies_processed: Some(j.processed_count),
+                    processing_time_seconds: Some((end - start).num_milliseconds() as f64 / 1000.0),
+                    success_rate: Some(if j.processed_count == 0 {
+                        0.0
+                    } else {
+                        ((processed - j.failed_count as f64) * 1000.0 / processed).round() / 10.0
+                    }),
+                }
             }
-            None => json!({ "job_id": null, "total_leads": total }),
+            None => JobSummary {
+                job_id: None,
+                status: None,
+                total_leads,
+                companies_processed: None,
+                processing_time_seconds: None,
+                success_rate: None,
+            },
         };
-        Ok(Json(body))
+        Ok(Json(AnalyticsSummary { job_summary, leads }))
     }
 }

@@ -2,6 +2,7 @@
 //! cells neutralised against spreadsheet formula injection.
 
 use super::ApiTags;
+use super::shared_types::{ApiFailure, LookupFailures};
 use crate::error::ApiError;
 use crate::state::AppState;
 use futures::StreamExt;
@@ -71,7 +72,7 @@ impl ExportApi {
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
         fields: Query<Option<String>>,
-    ) -> poem::Result<CsvResponse> {
+    ) -> Result<CsvResponse, ApiFailure<LookupFailures>> {
         let filter = super::leads::parse_filter(job_id.0, score_min.0)?;
         let columns = parse_fields(fields.0.as_deref())?;
         super::leads::require_job(&state, filter.job_id).await?;

@@ -2,6 +2,10 @@
 //! stage, live workers, realtime relay, uptime and average response time.
 
 use super::ApiTags;
+use super::health_types::{
+    DatabaseHealth, DatabaseStatus, EngineStatus, Health, HealthStatus, QueueDepth, RealtimeHealth,
+    RealtimeStatus, RequestPerformance, ScrapingEngineHealth, Services,
+};
 use crate::state::AppState;
 use leadgen_core::jobs::Stage;
 use leadgen_core::repo::queue;
@@ -9,7 +13,7 @@ use poem::web::Data;
 use poem_openapi::ApiResponse;
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -21,10 +25,10 @@ pub struct HealthApi;
 pub enum HealthResponse {
     /// Healthy or degraded.
     #[oai(status = 200)]
-    Ok(Json<Value>),
+    Ok(Json<Health>),
     /// The database is unreachable.
     #[oai(status = 503)]
-    Unavailable(Json<Value>),
+    Unavailable(Json<Health>),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::System")]
@@ -47,62 +51,74 @@ impl HealthApi {
         } else {
             vec![]
         };
-        let mut queues = serde_json::Map::new();
-        let mut workers = serde_json::Map::new();
+        let mut queues = BTreeMap::new();
+        let mut workers = BTreeMap::new();
         for stage in Stage::ALL {
             let q = stage.queue();
             let d = depths.iter().find(|d| d.queue == q);
             queues.insert(
-                stage.name().into(),
-                json!({
-                    "pending": d.map(|d| d.pending).unwrap_or(0),
-                    "running": d.map(|d| d.running).unwrap_or(0),
-                    "oldest_pending_seconds": d.and_then(|d| d.oldest_pending_secs),
-                }),
+                stage.name().to_string(),
+                QueueDepth {
+                    pending: d.map(|d| d.pending).unwrap_or(0),
+                    running: d.map(|d| d.running).unwrap_or(0),
+                    oldest_pending_seconds: d.and_then(|d| d.oldest_pending_secs),
+                },
             );
             let n = live
                 .iter()
                 .find(|(w, _)| *w == q)
                 .map(|(_, n)| *n)
                 .unwrap_or(0);
-            workers.insert(stage.name().into(), json!(n));
+            workers.insert(stage.name().to_string(), n);
         }
         let total_workers: i64 = live.iter().map(|(_, n)| n).sum();
         let count = state.metrics.count.load(Ordering::Relaxed);
         let micros = state.metrics.total_micros.load(Ordering::Relaxed);
         let status = if !db_ok {
-            "unhealthy"
+            HealthStatus::Unhealthy
         } else if total_workers == 0 {
-            "degraded"
+            HealthStatus::Degraded
         } else {
-            "healthy"
+            HealthStatus::Healthy
         };
-        let body = json!({
-            "status": status,
-            "version": env!("CARGO_PKG_VERSION"),
-            "environment": state.cfg.environment,
-            "timestamp": chrono::Utc::now(),
-            "uptime_seconds": state.started.elapsed().as_secs(),
-            "services": {
-                "database": {
-                    "status": if db_ok { "healthy" } else { "unhealthy" },
-                    "response_time_ms": (db_ms * 100.0).round() / 100.0,
+        let body = Health {
+            status,
+            version: env!("CARGO_PKG_VERSION").into(),
+            environment: state.cfg.environment.clone(),
+            timestamp: chrono::Utc::now().into(),
+            uptime_seconds: state.started.elapsed().as_secs(),
+            services: Services {
+                database: DatabaseHealth {
+                    status: if db_ok {
+                        DatabaseStatus::Healthy
+                    } else {
+                        DatabaseStatus::Unhealthy
+                    },
+                    response_time_ms: (db_ms * 100.0).round() / 100.0,
                 },
-                "scraping_engine": {
-                    "status": if total_workers > 0 { "healthy" } else { "no_workers" },
-                    "live_workers": workers,
-                    "queue_depth": queues,
+                scraping_engine: ScrapingEngineHealth {
+                    status: if total_workers > 0 {
+                        EngineStatus::Healthy
+                    } else {
+                        EngineStatus::NoWorkers
+                    },
+                    live_workers: workers,
+                    queue_depth: queues,
                 },
-                "realtime": {
-                    "status": "healthy",
-                    "watched_jobs": state.hub.watched_jobs(),
+                realtime: RealtimeHealth {
+                    status: RealtimeStatus::Healthy,
+                    watched_jobs: state.hub.watched_jobs() as u64,
                 },
             },
-            "performance": {
-                "requests_served": count,
-                "average_response_time_ms": if count == 0 { 0.0 } else { (micros as f64 / count as f64 / 10.0).round() / 100.0 },
+            performance: RequestPerformance {
+                requests_served: count,
+                average_response_time_ms: if count == 0 {
+                    0.0
+                } else {
+                    (micros as f64 / count as f64 / 10.0).round() / 100.0
+                },
             },
-        });
+        };
         if db_ok {
             HealthResponse::Ok(Json(body))
         } else {

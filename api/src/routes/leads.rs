@@ -1,6 +1,12 @@
 //! `GET /leads` and `GET /leads/{lead_id}`.
 
 use super::ApiTags;
+use super::lead_types::{
+    BusinessIntelligence, Company, CompanyDetail, Competitor, Contact, Coordinates, FiltersApplied,
+    InboundContact, LeadDetail, LeadList, LeadQuality, LeadSummary, Location, MarketPosition,
+    Pagination,
+};
+use super::shared_types::{ApiResult, stored};
 use crate::error::ApiError;
 use crate::state::AppState;
 use leadgen_core::repo::leads::{self, LeadFilter, LeadRow};
@@ -9,7 +15,7 @@ use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 /// Lead endpoints.
@@ -32,7 +38,7 @@ impl LeadsApi {
         score_min: Query<Option<i32>>,
         limit: Query<Option<u32>>,
         offset: Query<Option<u32>>,
-    ) -> poem::Result<Json<Value>> {
+    ) -> ApiResult<LeadList> {
         let filter = parse_filter(job_id.0, score_min.0)?;
         let limit = limit.0.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
@@ -48,42 +54,41 @@ impl LeadsApi {
         let rows = leads::list(&state.pool, &filter, limit as i64, offset as i64)
             .await
             .map_err(ApiError::from)?;
-        let items: Vec<Value> = rows.iter().map(|r| lead_summary(r, &state)).collect();
+        let leads = rows
+            .iter()
+            .map(|r| lead_summary(r, &state))
+            .collect::<Result<Vec<_>, _>>()?;
         let (limit, offset) = (limit as i64, offset as i64);
         let total_pages = (total + limit - 1) / limit;
         let has_next = offset + limit < total;
-        Ok(Json(json!({
-            "leads": items,
-            "pagination": {
-                "total_count": total,
-                "current_page": offset / limit + 1,
-                "per_page": limit,
-                "total_pages": total_pages,
-                "has_next": has_next,
-                "has_prev": offset > 0,
-                "next_offset": if has_next { Some(offset + limit) } else { None },
-                "offset": offset,
+        Ok(Json(LeadList {
+            leads,
+            pagination: Pagination {
+                total_count: total,
+                current_page: offset / limit + 1,
+                per_page: limit,
+                total_pages,
+                has_next,
+                has_prev: offset > 0,
+                next_offset: if has_next { Some(offset + limit) } else { None },
+                offset,
             },
-            "filters_applied": {
-                "job_id": filter.job_id,
-                "score_min": filter.score_min,
+            filters_applied: FiltersApplied {
+                job_id: filter.job_id,
+                score_min: filter.score_min,
             },
-        })))
+        }))
     }
 
     /// Everything known about one lead.
     #[oai(path = "/leads/:lead_id", method = "get")]
-    async fn detail(
-        &self,
-        state: Data<&AppState>,
-        lead_id: Path<String>,
-    ) -> poem::Result<Json<Value>> {
+    async fn detail(&self, state: Data<&AppState>, lead_id: Path<String>) -> ApiResult<LeadDetail> {
         let lead_id = super::search::parse_id("lead_id", &lead_id.0)?;
         let row = leads::get(&state.pool, lead_id)
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::NotFound("Lead not found".into()))?;
-        let mut body = lead_summary(&row, &state);
+        let summary = lead_summary(&row, &state)?;
         let contacts = match row.company_id {
             Some(c) => leads::contacts(&state.pool, c)
                 .await
@@ -97,46 +102,85 @@ impl LeadsApi {
             _ => vec![],
         };
         let bi = &row.business_intelligence;
-        let company = &mut body["company"];
-        company["phones"] = row.phones.clone().unwrap_or(json!([]));
-        company["emails"] = row.emails.clone().unwrap_or(json!([]));
-        company["social_profiles"] = row.socials.clone().unwrap_or(json!([]));
-        company["technologies"] = row.technologies.clone().unwrap_or(json!([]));
-        let info = row.business_info.clone().unwrap_or(json!({}));
-        company["business_info"] = json!({
-            "revenue_estimate": info.get("revenue_estimate"),
-            "business_model": info.get("business_model"),
-            "target_market": info.get("target_market"),
-            "timezone": info.get("timezone"),
-        });
-        body["contacts"] = contacts
-            .iter()
-            .map(|c| {
-                json!({
-                    "contact_id": c.id, "name": c.name, "title": c.title, "email": c.email,
-                    "phone": c.phone, "linkedin_url": c.linkedin_url,
-                    "is_decision_maker": c.is_decision_maker,
-                    "confidence_score": (c.confidence * 100.0).round() / 100.0,
-                    "source": c.source, "verification_status": c.verification_status,
+        let bi_part = |key: &str, empty: serde_json::Value| bi.get(key).cloned().unwrap_or(empty);
+        let list = |v: &Option<serde_json::Value>, what: &str| {
+            stored::<Vec<String>>(v.clone().unwrap_or(json!([])), what)
+        };
+        Ok(Json(LeadDetail {
+            lead_id: summary.lead_id,
+            origin: summary.origin,
+            status: summary.status,
+            company: CompanyDetail {
+                profile: summary.company,
+                phones: list(&row.phones, "company phones")?,
+                emails: list(&row.emails, "company emails")?,
+                social_profiles: list(&row.socials, "company social profiles")?,
+                technologies: list(&row.technologies, "company technologies")?,
+                business_info: stored(
+                    row.business_info.clone().unwrap_or(json!({})),
+                    "business info",
+                )?,
+            },
+            lead_score: summary.lead_score,
+            quality: summary.quality,
+            score_breakdown: summary.score_breakdown,
+            contact_count: summary.contact_count,
+            verified_contact_count: summary.verified_contact_count,
+            created_at: summary.created_at,
+            last_updated: summary.last_updated,
+            contacts: contacts
+                .iter()
+                .map(|c| {
+                    Ok(Contact {
+                        contact_id: c.id,
+                        name: c.name.clone(),
+                        title: c.title.clone(),
+                        email: c.email.clone(),
+                        phone: c.phone.clone(),
+                        linkedin_url: c.linkedin_url.clone(),
+                        is_decision_maker: c.is_decision_maker,
+                        confidence_score: ((c.confidence * 100.0).round() / 100.0) as f64,
+                        source: c.source.clone(),
+                        verification_status: stored(
+                            c.verification_status.as_str(),
+                            "contact verification status",
+                        )?,
+                    })
                 })
-            })
-            .collect();
-        body["business_intelligence"] = json!({
-            "growth_signals": bi.get("growth_signals").cloned().unwrap_or(json!([])),
-            "technology_stack": bi.get("technology_stack").cloned().unwrap_or(json!({})),
-            "pain_points": bi.get("pain_points").cloned().unwrap_or(json!([])),
-            "competitive_landscape": competitors.iter().map(|(name, score)| json!({
-                "competitor_name": name,
-                "relationship": "same industry and area",
-                "market_position": if *score >= 70 { "strong" } else if *score >= 40 { "established" } else { "emerging" },
-            })).collect::<Vec<_>>(),
-        });
-        body["engagement_opportunities"] = row.engagement_opportunities.clone();
-        body["data_sources"] = row.data_sources.clone();
-        body["inbound"] = json!({
-            "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
-        });
-        Ok(Json(body))
+                .collect::<Result<Vec<_>, ApiError>>()?,
+            business_intelligence: BusinessIntelligence {
+                growth_signals: stored(bi_part("growth_signals", json!([])), "growth signals")?,
+                technology_stack: stored(
+                    bi_part("technology_stack", json!({})),
+                    "technology stack",
+                )?,
+                pain_points: stored(bi_part("pain_points", json!([])), "pain points")?,
+                competitive_landscape: competitors
+                    .iter()
+                    .map(|(name, score)| Competitor {
+                        competitor_name: name.clone(),
+                        relationship: "same industry and area".into(),
+                        market_position: if *score >= 70 {
+                            MarketPosition::Strong
+                        } else if *score >= 40 {
+                            MarketPosition::Established
+                        } else {
+                            MarketPosition::Emerging
+                        },
+                    })
+                    .collect(),
+            },
+            engagement_opportunities: stored(
+                row.engagement_opportunities.clone(),
+                "engagement opportunities",
+            )?,
+            data_sources: stored(row.data_sources.clone(), "data sources")?,
+            inbound: InboundContact {
+                first_name: row.first_name.clone(),
+                last_name: row.last_name.clone(),
+                email: row.email.clone(),
+            },
+        }))
     }
 }
 
@@ -163,35 +207,51 @@ pub fn parse_filter(job_id: Option<Uuid>, score_min: Option<i32>) -> Result<Lead
 }
 
 /// The list view of a lead (seed FR3.4 and FR3.5).
-pub fn lead_summary(r: &LeadRow, state: &AppState) -> Value {
-    let coords = match (r.latitude, r.longitude) {
-        (Some(lat), Some(lng)) => json!({ "latitude": lat, "longitude": lng }),
-        _ => Value::Null,
+pub fn lead_summary(r: &LeadRow, state: &AppState) -> Result<LeadSummary, ApiError> {
+    let coordinates = match (r.latitude, r.longitude) {
+        (Some(latitude), Some(longitude)) => Some(Coordinates {
+            latitude,
+            longitude,
+        }),
+        _ => None,
     };
-    json!({
-        "lead_id": r.id,
-        "origin": r.origin,
-        "status": r.status,
-        "company": {
-            "name": r.company_name,
-            "domain": r.domain,
-            "industry": r.industry,
-            "size_category": r.size_category,
-            "website": r.website,
-            "description": r.description,
-            "location": {
-                "address": r.address, "city": r.city, "state": r.region,
-                "postal_code": r.postal_code, "country": r.country, "coordinates": coords,
+    let quality = match quality(r.lead_score.clamp(0, 100) as u8, &state.weights) {
+        "hot" => LeadQuality::Hot,
+        "warm" => LeadQuality::Warm,
+        _ => LeadQuality::Cold,
+    };
+    Ok(LeadSummary {
+        lead_id: r.id,
+        origin: stored(r.origin.as_str(), "lead origin")?,
+        status: stored(r.status.as_str(), "lead status")?,
+        company: Company {
+            name: r.company_name.clone(),
+            domain: r.domain.clone(),
+            industry: r.industry.clone(),
+            size_category: r
+                .size_category
+                .as_deref()
+                .map(|s| stored(s, "company size category"))
+                .transpose()?,
+            website: r.website.clone(),
+            description: r.description.clone(),
+            location: Location {
+                address: r.address.clone(),
+                city: r.city.clone(),
+                state: r.region.clone(),
+                postal_code: r.postal_code.clone(),
+                country: r.country.clone(),
+                coordinates,
             },
-            "founded_year": r.founded_year,
-            "employee_count": r.employee_count,
+            founded_year: r.founded_year,
+            employee_count: r.employee_count,
         },
-        "lead_score": r.lead_score,
-        "quality": quality(r.lead_score.clamp(0, 100) as u8, &state.weights),
-        "score_breakdown": r.score_breakdown,
-        "contact_count": r.contact_count,
-        "verified_contact_count": r.verified_contact_count,
-        "created_at": r.created_at,
-        "last_updated": r.updated_at,
+        lead_score: r.lead_score,
+        quality,
+        score_breakdown: stored(r.score_breakdown.clone(), "score breakdown")?,
+        contact_count: r.contact_count,
+        verified_contact_count: r.verified_contact_count,
+        created_at: r.created_at.into(),
+        last_updated: r.updated_at.into(),
     })
 }

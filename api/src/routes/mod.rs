@@ -1,10 +1,15 @@
 //! The REST endpoints under `/api/v1`, one module per resource.
 
 pub mod analytics;
+pub mod analytics_types;
 pub mod export;
 pub mod health;
+pub mod health_types;
+pub mod lead_types;
 pub mod leads;
 pub mod search;
+pub mod search_types;
+pub mod shared_types;
 
 use poem_openapi::Tags;
 

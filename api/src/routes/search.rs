@@ -1,6 +1,11 @@
 //! `POST /scrape/search` and `GET /scrape/status/{job_id}`.
 
 use super::ApiTags;
+use super::search_types::{
+    JobErrorEntry, JobStatus, JobStatusReport, PerformanceMetrics, ProcessingSummary,
+    QualityMetrics, SearchCriteria, SearchStarted,
+};
+use super::shared_types::{ApiResult, SearchFailures, stored};
 use crate::error::ApiError;
 use crate::search_body::SearchBody;
 use crate::state::AppState;
@@ -11,6 +16,7 @@ use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -27,15 +33,29 @@ impl SearchApi {
     /// Answers with the job id, status `initiated`, the echoed criteria and an estimated
     /// completion computed from queued work and measured stage rates.
     #[oai(path = "/scrape/search", method = "post")]
-    async fn search(&self, state: Data<&AppState>, body: SearchBody) -> poem::Result<Json<Value>> {
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        body: SearchBody,
+    ) -> ApiResult<SearchStarted, SearchFailures> {
         let criteria = body.0;
         let id = Uuid::now_v7();
         let eta = estimate(&state, criteria.max_results).await?;
-        let stored = serde_json::to_value(&criteria).expect("criteria serialise");
+        let criteria_json = serde_json::to_value(&criteria).expect("criteria serialise");
+        let search_criteria: SearchCriteria = stored(criteria_json.clone(), "search criteria")?;
         let mut tx = state.pool.begin().await.map_err(ApiError::from)?;
-        let row = jobs::insert(&mut *tx, id, &stored, criteria.max_results as i32, eta)
-            .await
-            .map_err(ApiError::from)?;
+        let row = jobs::insert(
+            &mut *tx,
+            id,
+            &criteria_json,
+            criteria.max_results as i32,
+            eta,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        // Everything that could fail happens before the commit: a job is created only when
+        // its answer can be given.
+        let status: JobStatus = stored(row.status.as_str(), "job status")?;
         leadgen_core::queue::push(
             &mut tx,
             Stage::Discover,
@@ -52,16 +72,16 @@ impl SearchApi {
         let secs = (row.estimated_completion - row.created_at)
             .num_seconds()
             .max(1);
-        Ok(Json(json!({
-            "job_id": id,
-            "status": row.status,
-            "search_criteria": stored,
-            "estimated_completion": row.estimated_completion,
-            "estimated_duration_seconds": secs,
-            "created_at": row.created_at,
-            "status_url": format!("/api/v1/scrape/status/{id}"),
-            "websocket_url": format!("/api/v1/ws/jobs/{id}"),
-        })))
+        Ok(Json(SearchStarted {
+            job_id: id,
+            status,
+            search_criteria,
+            estimated_completion: row.estimated_completion.into(),
+            estimated_duration_seconds: secs,
+            created_at: row.created_at.into(),
+            status_url: format!("/api/v1/scrape/status/{id}"),
+            websocket_url: format!("/api/v1/ws/jobs/{id}"),
+        }))
     }
 
     /// Status and progress of a search.
@@ -70,7 +90,7 @@ impl SearchApi {
         &self,
         state: Data<&AppState>,
         job_id: Path<String>,
-    ) -> poem::Result<Json<Value>> {
+    ) -> ApiResult<JobStatusReport> {
         let job_id = parse_id("job_id", &job_id.0)?;
         let row = jobs::get(&state.pool, job_id)
             .await
@@ -82,16 +102,28 @@ impl SearchApi {
         let stages = work_items::stage_counts(&state.pool, row.id)
             .await
             .map_err(ApiError::from)?;
-        Ok(Json(status_body(&row, &errors, &stages)))
+        Ok(Json(job_status(&row, &errors, &stages)?))
     }
 }
 
-/// The status document of a job (also the first WebSocket message).
+/// The status document of a job as JSON, for the WebSocket's first message.
 pub fn status_body(
     row: &jobs::JobRow,
     errors: &[jobs::JobErrorRow],
     stages: &[(String, i64)],
-) -> Value {
+) -> Result<Value, ApiError> {
+    Ok(job_status(row, errors, stages)?
+        .to_json()
+        .unwrap_or_default())
+}
+
+/// The status document of a job.
+pub fn job_status(
+    row: &jobs::JobRow,
+    errors: &[jobs::JobErrorRow],
+    stages: &[(String, i64)],
+) -> Result<JobStatusReport, ApiError> {
+    let status: JobStatus = stored(row.status.as_str(), "job status")?;
     let now = Utc::now();
     let started = row.started_at.unwrap_or(row.created_at);
     let end = row.completed_at.unwrap_or(now);
@@ -102,47 +134,63 @@ pub fn status_body(
     } else {
         ((processed - row.failed_count as f64) * 1000.0 / processed).round() / 10.0
     };
-    let mut body = json!({
-        "job_id": row.id,
-        "status": row.status,
-        "progress": row.progress(),
-        "current_step": current_step(row, stages),
-        "results_count": row.results_count,
-        "processed_count": row.processed_count,
-        "remaining_count": row.remaining(),
-        "discovered_count": row.discovered_count,
-        "filtered_count": row.filtered_count,
-        "failed_count": row.failed_count,
-        "errors": errors.iter().map(|e| json!({
-            "stage": e.stage, "company": e.company, "url": e.url, "message": e.message,
-            "occurred_at": e.created_at,
-        })).collect::<Vec<_>>(),
-        "performance_metrics": {
-            "companies_per_minute": (processed / minutes * 10.0).round() / 10.0,
-            "success_rate": success_rate,
-            "elapsed_seconds": (end - started).num_seconds().max(0),
-        },
-        "search_criteria": row.criteria,
-        "created_at": row.created_at,
-        "started_at": row.started_at,
-        "estimated_completion": row.estimated_completion,
+    let summary: Option<ProcessingSummary> = match status {
+        JobStatus::Completed => Some(stored(
+            row.summary.clone().unwrap_or(json!({})),
+            "job summary",
+        )?),
+        _ => None,
+    };
+    let quality_metrics = summary.as_ref().map(|s| QualityMetrics {
+        high_quality_leads: s.high_quality_leads,
+        medium_quality_leads: s.medium_quality_leads,
+        low_quality_leads: s.low_quality_leads,
+        average_lead_score: s.average_lead_score,
     });
-    if row.status == "completed" {
-        body["processing_summary"] = row.summary.clone().unwrap_or(json!({}));
-        let s = row.summary.clone().unwrap_or(json!({}));
-        body["quality_metrics"] = json!({
-            "high_quality_leads": s.get("high_quality_leads"),
-            "medium_quality_leads": s.get("medium_quality_leads"),
-            "low_quality_leads": s.get("low_quality_leads"),
-            "average_lead_score": s.get("average_lead_score"),
-        });
-        body["completed_at"] = json!(row.completed_at);
-    }
-    if row.status == "failed" {
-        body["error"] = json!(row.failure_reason);
-        body["completed_at"] = json!(row.completed_at);
-    }
-    body
+    let ended = matches!(status, JobStatus::Completed | JobStatus::Failed);
+    Ok(JobStatusReport {
+        job_id: row.id,
+        status,
+        progress: row.progress(),
+        current_step: current_step(row, stages),
+        results_count: row.results_count,
+        processed_count: row.processed_count,
+        remaining_count: row.remaining(),
+        discovered_count: row.discovered_count,
+        filtered_count: row.filtered_count,
+        failed_count: row.failed_count,
+        errors: errors
+            .iter()
+            .map(|e| JobErrorEntry {
+                stage: e.stage.clone(),
+                company: e.company.clone(),
+                url: e.url.clone(),
+                message: e.message.clone(),
+                occurred_at: e.created_at.into(),
+            })
+            .collect(),
+        performance_metrics: PerformanceMetrics {
+            companies_per_minute: (processed / minutes * 10.0).round() / 10.0,
+            success_rate,
+            elapsed_seconds: (end - started).num_seconds().max(0),
+        },
+        search_criteria: stored(row.criteria.clone(), "search criteria")?,
+        created_at: row.created_at.into(),
+        started_at: row.started_at.map(Into::into),
+        estimated_completion: row.estimated_completion.into(),
+        processing_summary: summary,
+        quality_metrics,
+        completed_at: if ended {
+            row.completed_at.map(Into::into)
+        } else {
+            None
+        },
+        error: if status == JobStatus::Failed {
+            row.failure_reason.clone()
+        } else {
+            None
+        },
+    })
 }
 
 fn current_step(row: &jobs::JobRow, stages: &[(String, i64)]) -> String {

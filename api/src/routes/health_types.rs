@@ -1,0 +1,126 @@
+//! Response schema of `GET /health`.
+
+use super::shared_types::Timestamp;
+use poem_openapi::{Enum, Object};
+use std::collections::BTreeMap;
+
+/// Overall health of the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// The database answers and workers are live.
+    Healthy,
+    /// The database answers but no worker is live, so searches do not progress.
+    Degraded,
+    /// The database does not answer (the response is a 503).
+    Unhealthy,
+}
+
+/// Health of the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum DatabaseStatus {
+    /// It answered.
+    Healthy,
+    /// It did not answer.
+    Unhealthy,
+}
+
+/// Health of the scraping workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum EngineStatus {
+    /// At least one worker is live.
+    Healthy,
+    /// No worker has been seen in the last 30 seconds.
+    NoWorkers,
+}
+
+/// Health of the live event relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RealtimeStatus {
+    /// Relaying events.
+    Healthy,
+}
+
+/// The database as this API process sees it.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct DatabaseHealth {
+    /// Whether it answered.
+    pub status: DatabaseStatus,
+    /// Round trip of a ping, milliseconds, two decimals.
+    pub response_time_ms: f64,
+}
+
+/// The queue of one pipeline stage.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct QueueDepth {
+    /// Jobs waiting to run (including failed ones due for retry).
+    pub pending: i64,
+    /// Jobs claimed by a worker.
+    pub running: i64,
+    /// Age of the oldest waiting job, seconds; null when none is waiting.
+    #[oai(nullable)]
+    pub oldest_pending_seconds: Option<f64>,
+}
+
+/// The pipeline's workers and queues.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct ScrapingEngineHealth {
+    /// Whether any worker is live.
+    pub status: EngineStatus,
+    /// Live workers per stage name (`discover`, `fetch`, `render`, `extract`, `enrich`,
+    /// `score`, `merge`, `finalize`, `notify`).
+    pub live_workers: BTreeMap<String, i64>,
+    /// Queue of each stage, by stage name.
+    pub queue_depth: BTreeMap<String, QueueDepth>,
+}
+
+/// The WebSocket relay of this API process.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct RealtimeHealth {
+    /// Relay state.
+    pub status: RealtimeStatus,
+    /// Jobs with at least one WebSocket subscriber on this process.
+    pub watched_jobs: u64,
+}
+
+/// The service's dependencies.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct Services {
+    /// The database.
+    pub database: DatabaseHealth,
+    /// The pipeline's workers and queues.
+    pub scraping_engine: ScrapingEngineHealth,
+    /// The live event relay.
+    pub realtime: RealtimeHealth,
+}
+
+/// Requests this API process has served.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct RequestPerformance {
+    /// Requests served since start.
+    pub requests_served: u64,
+    /// Average time to answer, milliseconds, two decimals.
+    pub average_response_time_ms: f64,
+}
+
+/// Health of the service and its dependencies.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct Health {
+    /// Overall health.
+    pub status: HealthStatus,
+    /// Version of the service.
+    pub version: String,
+    /// Deployment environment: `development`, `staging` or `production`.
+    pub environment: String,
+    /// When this answer was produced.
+    pub timestamp: Timestamp,
+    /// Seconds since this API process started.
+    pub uptime_seconds: u64,
+    /// The dependencies.
+    pub services: Services,
+    /// Requests served by this process.
+    pub performance: RequestPerformance,
+}
