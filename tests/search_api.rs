@@ -25,6 +25,10 @@ async fn a_search_runs_end_to_end_and_every_read_endpoint_reports_it() {
         .as_str()
         .expect("estimated completion");
     assert!(chrono::DateTime::parse_from_rfc3339(eta).is_ok());
+    assert!(
+        eta.ends_with('Z'),
+        "timestamps are written in UTC with Z: {eta}"
+    );
     let job = started["job_id"].as_str().unwrap().to_string();
 
     // ST-205: a WebSocket client that connects at once sees progress, leads and completion.
@@ -138,6 +142,10 @@ async fn a_search_runs_end_to_end_and_every_read_endpoint_reports_it() {
             );
         }
         assert!(l["contact_count"].is_number() && l["last_updated"].is_string());
+        assert!(
+            l["company"]["location"].get("coordinates").is_some(),
+            "unknown coordinates are null, not absent: {l}"
+        );
     }
     let scores: Vec<i64> = leads
         .iter()
@@ -375,6 +383,119 @@ async fn bad_input_and_unknown_ids_get_the_standard_error_shape() {
             "SearchRequest documents {k}: {search_schema}"
         );
     }
+
+    // Every JSON response has a schema of its own, field by field, and every endpoint declares
+    // its errors with the one error shape.
+    let schemas = &spec["components"]["schemas"];
+    for (name, fields) in [
+        (
+            "SearchStarted",
+            &["job_id", "status", "search_criteria"][..],
+        ),
+        (
+            "JobStatusReport",
+            &[
+                "progress",
+                "errors",
+                "performance_metrics",
+                "processing_summary",
+            ],
+        ),
+        ("LeadList", &["leads", "pagination", "filters_applied"]),
+        ("LeadSummary", &["lead_id", "company", "score_breakdown"]),
+        (
+            "Pagination",
+            &["total_count", "current_page", "has_next", "next_offset"],
+        ),
+        (
+            "LeadDetail",
+            &["contacts", "business_intelligence", "data_sources"],
+        ),
+        (
+            "AnalyticsSummary",
+            &["job_summary", "lead_quality_distribution"],
+        ),
+        ("Health", &["status", "services", "uptime_seconds"]),
+        ("ErrorResponse", &["error"]),
+        ("ErrorInfo", &["code", "message", "details", "request_id"]),
+    ] {
+        for f in fields {
+            assert!(
+                schemas[name]["properties"][f].is_object(),
+                "{name}.{f} documented: {}",
+                schemas[name]
+            );
+        }
+    }
+    assert_eq!(
+        schemas["JobStatus"]["enum"],
+        json!(["initiated", "running", "completed", "failed", "cancelled"])
+    );
+    assert_eq!(
+        schemas["LeadStatus"]["enum"],
+        json!([
+            "PENDING",
+            "REACHED_OUT",
+            "QUALIFIED",
+            "CONVERTED",
+            "DISQUALIFIED"
+        ])
+    );
+    let responses = |path: &str, method: &str| spec["paths"][path][method]["responses"].clone();
+    let schema_of = |r: &Value, status: &str| {
+        r[status]["content"]["application/json; charset=utf-8"]["schema"]["$ref"].clone()
+    };
+    for (path, method, ok, errors) in [
+        (
+            "/api/v1/scrape/search",
+            "post",
+            "SearchStarted",
+            &["400", "422", "503", "500"][..],
+        ),
+        (
+            "/api/v1/scrape/status/{job_id}",
+            "get",
+            "JobStatusReport",
+            &["404", "422", "503", "500"],
+        ),
+        (
+            "/api/v1/leads",
+            "get",
+            "LeadList",
+            &["404", "422", "503", "500"],
+        ),
+        (
+            "/api/v1/leads/{lead_id}",
+            "get",
+            "LeadDetail",
+            &["404", "422", "503", "500"],
+        ),
+        (
+            "/api/v1/analytics/summary",
+            "get",
+            "AnalyticsSummary",
+            &["404", "422", "503", "500"],
+        ),
+        ("/api/v1/health", "get", "Health", &[]),
+    ] {
+        let r = responses(path, method);
+        assert_eq!(
+            schema_of(&r, "200"),
+            format!("#/components/schemas/{ok}"),
+            "{method} {path}: {r}"
+        );
+        for status in errors {
+            assert_eq!(
+                schema_of(&r, status),
+                "#/components/schemas/ErrorResponse",
+                "{method} {path} declares {status}: {r}"
+            );
+        }
+    }
+    assert_eq!(
+        schema_of(&responses("/api/v1/health", "get"), "503"),
+        "#/components/schemas/Health"
+    );
     let r = app
         .http
         .get(format!("{}/docs", app.base))
@@ -411,5 +532,9 @@ async fn a_search_whose_source_fails_ends_failed_with_the_reason() {
         "{s}"
     );
     assert_eq!(s["errors"][0]["stage"], "discover");
+    for key in ["processing_summary", "quality_metrics"] {
+        assert!(s.get(key).is_none(), "a failed job has no {key}: {s}");
+    }
+    assert!(s["completed_at"].is_string(), "{s}");
     app.cleanup().await;
 }
