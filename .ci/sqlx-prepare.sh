@@ -20,7 +20,15 @@ fi
 
 psql "$server/postgres" -qc "CREATE DATABASE $db"
 trap 'psql "$server/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
-SQLX_OFFLINE=true DATABASE_URL="$server/$db" cargo run -q -- migrate
+# Apply both migration sets with psql: building the migrate command would itself need the
+# query data this script makes.
+apalis=$(cargo metadata --format-version 1 --offline 2>/dev/null | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+print(next(p["manifest_path"] for p in m["packages"] if p["name"] == "apalis-postgres"))')
+for f in "$(dirname "$apalis")"/migrations/*.sql migrations/*.sql; do
+  psql "$server/$db" -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -f "$f" >/dev/null
+done
 
 saved=$(mktemp -d)
 cp -r .sqlx "$saved"/

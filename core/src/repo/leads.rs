@@ -327,7 +327,15 @@ pub fn stream<'a, 'c: 'a>(
     db: impl Db<'c> + 'a,
     f: &LeadFilter,
 ) -> futures::stream::BoxStream<'a, sqlx::Result<LeadRow>> {
-    sqlx::query_file_as!(LeadRow, "src/repo/leads_export.sql", f.job_id, f.score_min).fetch(db)
+    sqlx::query_file_as!(
+        LeadRow,
+        "src/repo/leads_list.sql",
+        f.job_id,
+        f.score_min,
+        None::<i64>,
+        0i64,
+    )
+    .fetch(db)
 }
 
 /// One lead with its company.

@@ -1,5 +1,6 @@
--- One page of leads with their companies, best score first: all leads or one job's ($1 NULL),
--- scoring at least $2 (NULL: any); $3/$4 are the page's limit and offset.
+-- Leads with their companies, best score first: all leads or one job's ($1 NULL), scoring at
+-- least $2 (NULL: any); $3/$4 are the page's limit and offset (a NULL limit: every lead, as the
+-- CSV export streams them).
 SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
     l.business_intelligence, l.engagement_opportunities, l.data_sources, l.first_name,
     l.last_name, l.email, l.created_at, GREATEST(l.updated_at, c.updated_at) AS "updated_at!",
