@@ -44,6 +44,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     });
     let sample = SampleWebServer::start(web, "127.0.0.1:0".parse()?).await?;
     cfg.crawl.proxy = Some(sample.proxy_url());
+    // The sample web's proxy listens on loopback.
+    cfg.crawl.allow_private_networks = true;
     cfg.directory_url = Some(format!(
         "http://{}/search?industry={{industry}}&location={{location}}&page={{page}}",
         SampleWeb::DIRECTORY_HOST

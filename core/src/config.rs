@@ -5,7 +5,12 @@
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_DIRECTORY_URL`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
-//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`.
+//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`.
+//!
+//! `LEADGEN_ALLOW_PRIVATE_NETWORKS` (`true` or `false`, default `false`): by default the crawler
+//! only reaches public addresses on ports 80 and 443 and refuses a non-public outbound proxy
+//! (see [`crate::destination`]); `true` lets it reach loopback, private and other non-public
+//! networks and any port, for crawling an intranet or the sample web on loopback.
 //! A bad value is reported with the variable's name and the reason; the database URL's password
 //! is never printed, nor the SMTP URL (it may carry credentials).
 
@@ -91,6 +96,9 @@ pub struct CrawlConfig {
     pub timeout: Duration,
     /// Largest body read; the rest is cut and the page marked truncated.
     pub max_page_bytes: usize,
+    /// Whether loopback, private and other non-public addresses (and ports other than 80 and
+    /// 443) may be reached, directly or as the outbound proxy.
+    pub allow_private_networks: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -235,6 +243,11 @@ impl Config {
                 });
             }
         };
+        let allow_private_networks: bool = parse(
+            "LEADGEN_ALLOW_PRIVATE_NETWORKS",
+            non_empty("LEADGEN_ALLOW_PRIVATE_NETWORKS"),
+            false,
+        )?;
         let mail = mail_config(&non_empty)?;
         Ok(Config {
             mail,
@@ -249,6 +262,7 @@ impl Config {
                 page_budget,
                 timeout: Duration::from_millis(timeout_ms),
                 max_page_bytes,
+                allow_private_networks,
             },
             directory_url,
             webdriver_url,
@@ -365,6 +379,18 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.crawl.page_budget, 8);
         assert!(c.crawl.user_agent.starts_with("leadgen/"));
+        assert!(!c.crawl.allow_private_networks);
+    }
+
+    #[test]
+    fn private_networks_are_allowed_only_when_asked() {
+        let c = cfg(&[("LEADGEN_ALLOW_PRIVATE_NETWORKS", "true")]).unwrap();
+        assert!(c.crawl.allow_private_networks);
+        let c = cfg(&[("LEADGEN_ALLOW_PRIVATE_NETWORKS", "false")]).unwrap();
+        assert!(!c.crawl.allow_private_networks);
+        let e = cfg(&[("LEADGEN_ALLOW_PRIVATE_NETWORKS", "yes")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_ALLOW_PRIVATE_NETWORKS");
+        assert!(e.to_string().contains("LEADGEN_ALLOW_PRIVATE_NETWORKS"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod db;
+pub mod destination;
 pub mod jobs;
 pub mod mail;
 pub mod model;
