@@ -19,6 +19,7 @@ impl WorkerProcess {
             .arg("worker")
             .env("DATABASE_URL", &app.db_url)
             .env("LEADGEN_PROXY", app.web.proxy_url())
+            .env("LEADGEN_ALLOW_PRIVATE_NETWORKS", "true")
             .env(
                 "LEADGEN_DIRECTORY_URL",
                 app.cfg.directory_url.clone().unwrap(),
@@ -123,6 +124,8 @@ async fn two_worker_processes_finish_a_search_without_losing_or_repeating_work()
     let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
     assert_eq!(s["status"], "completed", "{s}");
     assert_every_item_finished_once(&app, &job).await;
+    // Together the two processes kept every site's rate (the slots live in Postgres).
+    common::assert_host_rate(&app.web.log(), app.cfg.crawl.host_delay);
     // Both processes took part (worker names carry the process id).
     let names: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT lock_by FROM apalis.jobs WHERE lock_by IS NOT NULL")

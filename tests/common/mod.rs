@@ -91,6 +91,8 @@ impl TestApp {
         cfg.database_url = Some(db_url.clone());
         cfg.bind = "127.0.0.1:0".parse().unwrap();
         cfg.crawl.proxy = Some(web.proxy_url());
+        // The sample web's proxy listens on loopback.
+        cfg.crawl.allow_private_networks = true;
         cfg.crawl.host_delay = Duration::from_millis(100);
         cfg.crawl.timeout = Duration::from_secs(5);
         cfg.directory_url = Some(opts.directory_url.unwrap_or_else(|| {
@@ -214,6 +216,32 @@ pub fn busiest_segment(app: &TestApp) -> (String, String, usize) {
         .max_by_key(|(k, n)| (*n, k.clone()))
         .unwrap();
     (i, c, n)
+}
+
+/// Asserts that no host of the sample web got more requests within any second than the per-host
+/// `delay` allows (one per gap, plus the one opening the window): arrival jitter cannot fail it,
+/// two clients ignoring each other's slots would.
+pub fn assert_host_rate(log: &[leadgen::sample_web::RequestLogEntry], delay: Duration) {
+    let mut hosts: HashMap<&str, Vec<std::time::SystemTime>> = HashMap::new();
+    for e in log {
+        hosts.entry(e.host.as_str()).or_default().push(e.at);
+    }
+    let allowed = (1000 / delay.as_millis().max(1)) as usize + 1;
+    for (host, mut times) in hosts {
+        times.sort();
+        for (i, first) in times.iter().enumerate() {
+            let n = times[i..]
+                .iter()
+                .take_while(|t| {
+                    t.duration_since(*first).unwrap_or_default() < Duration::from_secs(1)
+                })
+                .count();
+            assert!(
+                n <= allowed,
+                "{host}: {n} requests within one second (at most {allowed})"
+            );
+        }
+    }
 }
 
 /// The staff address of test systems with mail.

@@ -2,6 +2,7 @@
 //! redirects, a body size cap, robots.txt obeyed and a per-host slot reserved in Postgres before
 //! every request so the rate holds across all worker processes.
 
+use crate::net_guard::{NetGuard, SetupError};
 use chrono::Utc;
 use futures::StreamExt;
 use leadgen_core::config::CrawlConfig;
@@ -9,11 +10,14 @@ use leadgen_core::repo::politeness;
 use leadgen_core::stages::fetch::{crawl_delay, robots_allows};
 use sqlx::PgPool;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
 
 /// How long a fetched robots.txt is trusted.
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Redirect hops followed before a fetch is given up.
+pub const MAX_REDIRECTS: usize = 5;
 /// Longest `Retry-After` honoured inline; longer pauses fail the request for a later retry.
 const MAX_INLINE_WAIT: Duration = Duration::from_secs(30);
 /// Response headers kept with a page (technology detection reads them).
@@ -40,8 +44,10 @@ pub struct Fetched {
     pub truncated: bool,
     /// Selected headers.
     pub headers: BTreeMap<String, String>,
-    /// Request duration.
+    /// Request duration (of the last hop).
     pub elapsed: Duration,
+    /// URLs that redirected, in order, before `final_url` answered.
+    pub redirects: Vec<String>,
 }
 
 /// Why a fetch produced no usable response.
@@ -50,6 +56,15 @@ pub enum FetchError {
     /// robots.txt forbids the URL.
     #[error("robots.txt disallows {0}")]
     Disallowed(String),
+    /// The destination is one the crawler may not reach (scheme, port, or a non-public address;
+    /// see [`crate::net_guard`]); permanent, like a robots.txt refusal.
+    #[error("refused {url}: {reason}")]
+    Refused {
+        /// URL.
+        url: String,
+        /// Why, e.g. "intranet.example resolves to a private address 10.0.0.5".
+        reason: String,
+    },
     /// The site answered with a server error or rate limit after inline retries; worth retrying later.
     #[error("{url} answered HTTP {status}")]
     Transient {
@@ -69,13 +84,16 @@ pub enum FetchError {
     /// The URL is unusable.
     #[error("invalid URL {0}")]
     InvalidUrl(String),
+    /// More redirect hops than [`MAX_REDIRECTS`].
+    #[error("{0}: more than 5 redirects")]
+    TooManyRedirects(String),
     /// The politeness store could not be reached.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
 
 impl FetchError {
-    /// Whether trying again later may succeed.
+    /// Whether trying again later may succeed (never for robots.txt or safety refusals).
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
@@ -90,18 +108,26 @@ pub struct Fetcher {
     client: reqwest::Client,
     cfg: CrawlConfig,
     pool: PgPool,
+    guard: Arc<NetGuard>,
 }
 
 impl Fetcher {
-    /// Builds the client from the crawl configuration.
-    pub fn new(cfg: CrawlConfig, pool: PgPool) -> Result<Self, reqwest::Error> {
+    /// Builds the client from the crawl configuration. Unless private networks are allowed,
+    /// names resolve to public addresses only, redirects are checked hop by hop, and a proxy
+    /// on a non-public address (IP literal or `localhost`) is refused here.
+    pub fn new(cfg: CrawlConfig, pool: PgPool) -> Result<Self, SetupError> {
+        let guard = Arc::new(NetGuard::new(&cfg)?);
         let mut b = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(Duration::from_secs(10))
             .timeout(cfg.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            // Redirects are followed in `get`, hop by hop, each checked like a new request.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(30))
             .no_proxy();
+        if let Some(resolver) = guard.resolver() {
+            b = b.dns_resolver(resolver);
+        }
         if let Some(p) = &cfg.proxy {
             b = b.proxy(reqwest::Proxy::all(p)?);
         }
@@ -109,6 +135,7 @@ impl Fetcher {
             client: b.build()?,
             cfg,
             pool,
+            guard,
         })
     }
 
@@ -119,11 +146,8 @@ impl Fetcher {
 
     /// The host of `url` and the gap its requests need, or why robots.txt forbids it.
     async fn allowed(&self, url: &str) -> Result<(String, Duration), FetchError> {
+        let host = self.destination(url).await?;
         let parsed = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.into()))?;
-        let host = parsed
-            .host_str()
-            .ok_or_else(|| FetchError::InvalidUrl(url.into()))?
-            .to_ascii_lowercase();
         let robots = self.robots(&parsed, &host).await?;
         if !robots_allows(&robots, &self.cfg.user_agent, url) {
             return Err(FetchError::Disallowed(url.into()));
@@ -146,11 +170,66 @@ impl Fetcher {
 
     /// Fetches `url` politely: robots.txt checked, a per-host slot reserved, 429/503 with
     /// `Retry-After` and other 5xx retried a few times inline with backoff.
+    ///
+    /// Redirects are followed here, at most [`MAX_REDIRECTS`], each hop a request of its own:
+    /// checked against robots.txt and the destination rules, in its host's slot. The hops are
+    /// in [`Fetched::redirects`].
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        let (host, delay) = self.allowed(url).await?;
+        self.follow(url, true).await
+    }
+
+    /// Requests `url` and follows its redirects, each hop checked and spaced like a request of
+    /// its own; `obey_robots` is false only for robots.txt itself (which RFC 9309 says to
+    /// follow through redirects).
+    async fn follow(&self, url: &str, obey_robots: bool) -> Result<Fetched, FetchError> {
+        let mut current = url.to_string();
+        let mut redirects = Vec::new();
+        loop {
+            let (host, delay) = if obey_robots {
+                self.allowed(&current).await?
+            } else {
+                (self.destination(&current).await?, self.cfg.host_delay)
+            };
+            let mut resp = self.with_retries(&current, &host, delay).await?;
+            let location = resp.headers.get("location").cloned();
+            let next = match (resp.status, location) {
+                (301 | 302 | 303 | 307 | 308, Some(loc)) => Url::parse(&current)
+                    .and_then(|base| base.join(loc.trim()))
+                    .ok(),
+                _ => None,
+            };
+            let Some(next) = next else {
+                resp.redirects = redirects;
+                return Ok(resp);
+            };
+            if redirects.len() == MAX_REDIRECTS {
+                return Err(FetchError::TooManyRedirects(url.into()));
+            }
+            redirects.push(current);
+            current = next.to_string();
+        }
+    }
+
+    /// The host of `url` when the crawler may connect to it at all (scheme, port, address).
+    async fn destination(&self, url: &str) -> Result<String, FetchError> {
+        self.guard.check(url).await?;
+        Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .ok_or_else(|| FetchError::InvalidUrl(url.into()))
+    }
+
+    /// One request in the host's slots, with 429/503 (`Retry-After` honoured, the host paused)
+    /// and other 5xx retried inline with backoff a few times.
+    async fn with_retries(
+        &self,
+        url: &str,
+        host: &str,
+        delay: Duration,
+    ) -> Result<Fetched, FetchError> {
         let mut last = None;
         for attempt in 0..3u32 {
-            let resp = self.polite_request(url, &host, delay).await?;
+            let resp = self.polite_request(url, host, delay).await?;
             if resp.status == 429 || resp.status >= 500 {
                 let wait = resp
                     .headers
@@ -165,7 +244,7 @@ impl Fetcher {
                     });
                 }
                 let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                politeness::pause_host(&self.pool, &host, until).await?;
+                politeness::pause_host(&self.pool, host, until).await?;
                 last = Some(resp.status);
                 continue;
             }
@@ -198,16 +277,31 @@ impl Fetcher {
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
-        let (status, body, ttl) = match self
-            .polite_request(robots_url.as_str(), host, self.cfg.host_delay)
-            .await
-        {
-            Ok(r) if r.status < 500 => (r.status as i32, r.body, ROBOTS_TTL),
+        // A 429 or 5xx is retried like any page; only a lasting failure disallows (a 429 is
+        // "not now", never the "no robots.txt" that other 4xx answers mean).
+        // Boxed: following redirects checks robots.txt, which may fetch robots.txt.
+        let (status, body, ttl) = match Box::pin(self.follow(robots_url.as_str(), false)).await {
+            Ok(r) if r.status < 500 && r.status != 429 => (r.status as i32, r.body, ROBOTS_TTL),
             Ok(r) => (r.status as i32, String::new(), Duration::from_secs(60)),
-            Err(_) => (0, String::new(), Duration::from_secs(60)),
+            // RFC 9309: after too many redirects the file may be taken as unavailable.
+            Err(FetchError::TooManyRedirects(_)) => (404, String::new(), ROBOTS_TTL),
+            Err(FetchError::Transient { status, .. }) => {
+                (status as i32, String::new(), Duration::from_secs(60))
+            }
+            Err(e) if e.is_transient() => (0, String::new(), Duration::from_secs(60)),
+            Err(e) => return Err(e),
         };
         politeness::put_robots(&self.pool, host, status, &body, ttl).await?;
-        Ok(robots_body(status, body))
+        let body = robots_body(status, body);
+        // The robots.txt request itself went out at the default gap; a longer Crawl-delay
+        // applies from it on, so the first page waits for it too.
+        if let Some(d) = crawl_delay(&body, &self.cfg.user_agent).map(Duration::from_secs_f64)
+            && d > self.cfg.host_delay
+        {
+            let until = Utc::now() + chrono::Duration::from_std(d).unwrap_or_default();
+            politeness::pause_host(&self.pool, host, until).await?;
+        }
+        Ok(body)
     }
 
     async fn request(&self, url: &str) -> Result<Fetched, FetchError> {
@@ -224,7 +318,7 @@ impl Fetcher {
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
         let mut headers = BTreeMap::new();
-        for name in KEPT_HEADERS.iter().chain(&["retry-after"]) {
+        for name in KEPT_HEADERS.iter().chain(&["retry-after", "location"]) {
             if let Some(v) = resp.headers().get(*name).and_then(|v| v.to_str().ok()) {
                 headers.insert(name.to_string(), v.to_string());
             }
@@ -254,6 +348,7 @@ impl Fetcher {
             truncated,
             headers,
             elapsed: started.elapsed(),
+            redirects: Vec::new(),
         })
     }
 
@@ -271,6 +366,7 @@ impl Fetcher {
 fn robots_body(status: i32, body: String) -> String {
     match status {
         200..=299 => body,
+        429 => "User-agent: *\nDisallow: /\n".into(),
         400..=499 => String::new(),
         _ => "User-agent: *\nDisallow: /\n".into(),
     }

@@ -12,6 +12,7 @@ mod give_up;
 pub mod listen;
 pub mod mailer;
 mod maintenance;
+pub mod net_guard;
 mod progress;
 pub mod renderer;
 pub mod runner;

@@ -1,0 +1,224 @@
+//! The crawler stays off networks it may not reach: with private networks not allowed, loopback
+//! destinations (IP literal or `localhost`), non-standard ports and other schemes are refused
+//! with the reason before any request, the fetch stage records the refusal as a permanent error
+//! of the job, and a proxy on loopback is refused naming `LEADGEN_PROXY`. Only loopback is
+//! ever contacted.
+
+mod common;
+
+use common::{Spawn, TestApp};
+use leadgen_core::config::CrawlConfig;
+use leadgen_core::jobs::ItemJob;
+use leadgen_core::repo::{jobs, politeness};
+use leadgen_worker::fetcher::{FetchError, Fetcher};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A loopback HTTP server that records every connection it accepts (the request path, or
+/// `""` when none arrived) and answers 200 with a little HTML.
+struct Listener {
+    port: u16,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Listener {
+    async fn start() -> Listener {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let mut buf = vec![0u8; 8192];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(path);
+                let body = "<html><body>internal</body></html>";
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(resp.as_bytes()).await;
+            }
+        });
+        Listener { port, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// The harness's crawl settings without its proxy, private networks as given.
+fn direct(app: &TestApp, allow_private: bool) -> CrawlConfig {
+    let mut c = app.cfg.crawl.clone();
+    c.proxy = None;
+    c.allow_private_networks = allow_private;
+    c
+}
+
+async fn spawn() -> TestApp {
+    TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await
+}
+
+fn refusal(r: Result<impl std::fmt::Debug, FetchError>) -> (String, String) {
+    match r {
+        Err(e @ FetchError::Refused { .. }) => {
+            assert!(!e.is_transient(), "a refusal is permanent: {e}");
+            let FetchError::Refused { url, reason } = &e else {
+                unreachable!()
+            };
+            (url.clone(), reason.clone())
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn loopback_destinations_and_other_ports_are_refused_without_a_request() {
+    let app = spawn().await;
+    let site = Listener::start().await;
+    let port = site.port;
+    let fetcher = Fetcher::new(direct(&app, false), app.pool.clone()).unwrap();
+
+    let (url, reason) = refusal(fetcher.get(&format!("http://127.0.0.1:{port}/")).await);
+    assert_eq!(url, format!("http://127.0.0.1:{port}/"));
+    assert_eq!(reason, "127.0.0.1 is a loopback address");
+
+    let (_, reason) = refusal(fetcher.get(&format!("http://localhost:{port}/")).await);
+    assert_eq!(reason, "localhost is a loopback address");
+
+    let (_, reason) = refusal(fetcher.get(&format!("http://[::1]:{port}/")).await);
+    assert_eq!(reason, "::1 is a loopback address");
+
+    let (_, reason) = refusal(fetcher.get("http://127.0.0.1/").await);
+    assert_eq!(reason, "127.0.0.1 is a loopback address");
+
+    // Refused before any name is resolved or any connection made.
+    let (_, reason) = refusal(fetcher.get("http://www.example.com:8080/").await);
+    assert!(reason.contains("port 8080 is not allowed"), "{reason}");
+
+    let (_, reason) = refusal(fetcher.get("ftp://www.example.com/").await);
+    assert!(reason.contains("scheme `ftp`"), "{reason}");
+
+    // Browser page loads go through the same check.
+    let (_, reason) = refusal(fetcher.permit(&format!("http://127.0.0.1:{port}/")).await);
+    assert_eq!(reason, "127.0.0.1 is a loopback address");
+
+    assert!(site.seen().is_empty(), "the listener got {:?}", site.seen());
+    // Not even robots.txt was asked for.
+    assert!(
+        politeness::robots(&app.pool, "127.0.0.1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // The same listener is reached once private networks are allowed.
+    let allowed = Fetcher::new(direct(&app, true), app.pool.clone()).unwrap();
+    let page = allowed
+        .get(&format!("http://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("internal"));
+    assert_eq!(site.seen(), ["/robots.txt", "/"]);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_fetch_stage_records_a_refusal_as_the_companys_error() {
+    let app = spawn().await;
+    let site = Listener::start().await;
+    let mut cfg = app.cfg.clone();
+    cfg.crawl = direct(&app, false);
+    let ctx = leadgen_worker::Ctx::new(cfg, app.pool.clone()).unwrap();
+
+    let job_id = uuid::Uuid::new_v4();
+    jobs::insert(
+        &app.pool,
+        job_id,
+        &json!({"industry": "dentist", "location": "Austin"}),
+        1,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let website = format!("http://localhost:{}/", site.port);
+    let candidate = json!({
+        "name": "Intranet Dental", "website": website, "phone": null, "address": null,
+        "category": null, "source": "test", "source_url": "http://directory.test/",
+    });
+    let item_id = leadgen_core::repo::work_items::insert(
+        &app.pool,
+        job_id,
+        "intranet-dental",
+        Some("localhost"),
+        &candidate,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    leadgen_worker::stages::fetch::run(&ctx, &ItemJob { job_id, item_id })
+        .await
+        .expect("a refusal does not fail the job: the company goes on");
+
+    let errors = jobs::errors(&app.pool, job_id, 10).await.unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].stage, "fetch");
+    assert_eq!(errors[0].url.as_deref(), Some(website.as_str()));
+    assert_eq!(
+        errors[0].message,
+        format!("refused {website}: localhost is a loopback address")
+    );
+    assert!(site.seen().is_empty(), "the listener got {:?}", site.seen());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_proxy_on_loopback_is_refused_unless_private_networks_are_allowed() {
+    let app = spawn().await;
+    let proxy = app.web.proxy_url();
+    for p in [proxy.clone(), proxy.replace("127.0.0.1", "localhost")] {
+        let mut crawl = app.cfg.crawl.clone();
+        crawl.proxy = Some(p.clone());
+        crawl.allow_private_networks = false;
+        let e = Fetcher::new(crawl, app.pool.clone())
+            .err()
+            .expect("a loopback proxy is refused");
+        let msg = e.to_string();
+        assert!(msg.contains("LEADGEN_PROXY"), "{msg}");
+        assert!(msg.contains("loopback"), "{msg}");
+        assert!(msg.contains("LEADGEN_ALLOW_PRIVATE_NETWORKS=true"), "{msg}");
+
+        // A worker process stops at start with the same message.
+        let mut cfg = app.cfg.clone();
+        cfg.crawl.proxy = Some(p);
+        cfg.crawl.allow_private_networks = false;
+        let e = leadgen_worker::Ctx::new(cfg, app.pool.clone())
+            .err()
+            .expect("the worker refuses to start");
+        assert!(e.to_string().contains("LEADGEN_PROXY"), "{e}");
+    }
+    assert!(app.web.log().is_empty(), "nothing went through the proxy");
+
+    // Allowed: the sample web is crawled through it.
+    let fetcher = Fetcher::new(app.cfg.crawl.clone(), app.pool.clone()).unwrap();
+    fetcher.get("http://directory.test/").await.unwrap();
+    assert!(
+        app.web
+            .log()
+            .iter()
+            .any(|e| e.host == "directory.test" && e.path == "/")
+    );
+    app.cleanup().await;
+}
