@@ -128,3 +128,22 @@ pub async fn for_item<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<Store
         })
         .collect())
 }
+
+/// Records that `alias` redirects to the company domain `domain` (the latest sighting wins).
+pub async fn add_domain_alias<'c>(
+    db: impl Db<'c>,
+    alias: &str,
+    domain: &str,
+    seen_url: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO domain_aliases (alias, domain, seen_url) VALUES ($1, $2, $3)
+         ON CONFLICT (alias) DO UPDATE SET domain = EXCLUDED.domain, seen_url = EXCLUDED.seen_url",
+        alias,
+        domain,
+        seen_url,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

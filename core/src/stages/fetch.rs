@@ -59,6 +59,14 @@ pub fn registrable_domain(host: &str) -> String {
     }
 }
 
+/// When a fetch of `requested` ended at `final_url` on another registrable domain, the pair
+/// (alias, company domain): the requested domain is an alias of the one that answered.
+pub fn cross_domain_alias(requested: &Url, final_url: &Url) -> Option<(String, String)> {
+    let from = registrable_domain(requested.host_str()?);
+    let to = registrable_domain(final_url.host_str()?);
+    (from != to && !from.is_empty() && !to.is_empty()).then_some((from, to))
+}
+
 /// The robots.txt product token for a User-Agent: its first word before a `/`.
 pub fn product_token(user_agent: &str) -> &str {
     user_agent
@@ -194,6 +202,27 @@ pub fn needs_render(html: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redirect_to_another_domain_is_an_alias() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            cross_domain_alias(
+                &u("http://acme-old.com/"),
+                &u("https://www.acme.co.uk/home")
+            ),
+            Some(("acme-old.com".into(), "acme.co.uk".into()))
+        );
+        assert_eq!(
+            cross_domain_alias(&u("http://acme.com/"), &u("https://www.acme.com/")),
+            None,
+            "www and https are the same domain"
+        );
+        assert_eq!(
+            cross_domain_alias(&u("http://shop.acme.com/"), &u("http://acme.com/")),
+            None
+        );
+    }
 
     #[test]
     fn registrable_domains() {

@@ -8,7 +8,9 @@ use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::Candidate;
 use leadgen_core::repo::pages::{self, NewPage};
 use leadgen_core::repo::{jobs, work_items};
-use leadgen_core::stages::fetch::{needs_render, normalize_website, rank_links};
+use leadgen_core::stages::fetch::{
+    cross_domain_alias, needs_render, normalize_website, rank_links,
+};
 use uuid::Uuid;
 
 /// Runs the fetch stage for one company.
@@ -35,6 +37,11 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         }
     };
     store(ctx, job.item_id, home.as_str(), "home", &home_page).await?;
+    if let Ok(final_url) = url::Url::parse(&home_page.final_url)
+        && let Some((alias, domain)) = cross_domain_alias(&home, &final_url)
+    {
+        pages::add_domain_alias(&ctx.pool, &alias, &domain, home.as_str()).await?;
+    }
     let mut any_render = is_html(&home_page) && needs_render(&home_page.body);
     if home_page.status < 400 && is_html(&home_page) {
         let base = url::Url::parse(&home_page.final_url).unwrap_or(home.clone());

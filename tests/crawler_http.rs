@@ -1,0 +1,147 @@
+//! HTTP as the crawler speaks it, against a site on loopback: redirects followed hop by hop
+//! (each checked against robots.txt and spaced like any request, at most five, the chain
+//! reported) and bodies cut at the size cap.
+
+mod common;
+
+use common::{Spawn, TestApp};
+use leadgen_worker::fetcher::{FetchError, Fetcher};
+use poem::http::StatusCode;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::web::Redirect;
+use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, handler};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[handler]
+fn robots() -> &'static str {
+    "User-agent: *\nDisallow: /private\n"
+}
+
+fn redirect(to: &str) -> Response {
+    Redirect::moved_permanent(to).into_response()
+}
+
+/// A site on loopback whose paths redirect: /a → /b → /c (200), /loop → /loop, /leak → /private.
+async fn start_site(log: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
+    let app = Route::new()
+        .at("/robots.txt", robots)
+        .at("/a", poem::endpoint::make_sync(|_| redirect("/b")))
+        .at(
+            "/b",
+            poem::endpoint::make_sync(|_| Redirect::see_other("c").into_response()),
+        )
+        .at(
+            "/c",
+            poem::endpoint::make_sync(|_| {
+                Response::builder()
+                    .status(StatusCode::OK)
+                    .content_type("text/html")
+                    .body("<html><body><h1>Arrived</h1></body></html>")
+            }),
+        )
+        .at("/loop", poem::endpoint::make_sync(|_| redirect("/loop")))
+        .at(
+            "/big",
+            poem::endpoint::make_sync(|_| {
+                Response::builder()
+                    .content_type("text/html")
+                    .body(format!("<html><body>{}</body></html>", "x".repeat(3 << 20)))
+            }),
+        )
+        .at(
+            "/leak",
+            poem::endpoint::make_sync(|_| redirect("/private/data")),
+        )
+        .at(
+            "/private/data",
+            poem::endpoint::make_sync(|_| "secret".into_response()),
+        )
+        .around(move |ep, req| {
+            let log = log.clone();
+            async move {
+                log.lock()
+                    .unwrap()
+                    .push((req.uri().path().to_string(), Instant::now()));
+                ep.call(req).await.map(IntoResponse::into_response)
+            }
+        });
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let base = start_site(log.clone()).await;
+    let mut cfg = app.cfg.crawl.clone();
+    cfg.proxy = None;
+    cfg.allow_private_networks = true;
+    cfg.host_delay = Duration::from_millis(200);
+    cfg.max_page_bytes = 1 << 20;
+    let fetcher = Fetcher::new(cfg, app.pool.clone()).unwrap();
+
+    // A chain of two redirects ends at the page, and says which URLs it passed.
+    let page = fetcher.get(&format!("{base}/a")).await.unwrap();
+    assert_eq!(page.status, 200);
+    assert_eq!(page.final_url, format!("{base}/c"));
+    assert_eq!(page.redirects, [format!("{base}/a"), format!("{base}/b")]);
+    assert!(page.body.contains("Arrived"));
+    {
+        let log = log.lock().unwrap();
+        let paths: Vec<&str> = log.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["/robots.txt", "/a", "/b", "/c"]);
+        // Every hop waited for the host's slot.
+        for w in log.windows(2) {
+            assert!(
+                w[1].1 - w[0].1 >= Duration::from_millis(150),
+                "{} then {} too close",
+                w[0].0,
+                w[1].0
+            );
+        }
+    }
+
+    // A redirect into a path robots.txt disallows is refused before it is requested.
+    let e = fetcher.get(&format!("{base}/leak")).await.unwrap_err();
+    assert!(
+        matches!(e, FetchError::Disallowed(ref u) if u.ends_with("/private/data")),
+        "{e}"
+    );
+    assert!(
+        !log.lock()
+            .unwrap()
+            .iter()
+            .any(|(p, _)| p.starts_with("/private")),
+        "the disallowed target was never requested"
+    );
+
+    // A redirect loop ends after five hops with a permanent error.
+    let e = fetcher.get(&format!("{base}/loop")).await.unwrap_err();
+    assert!(matches!(e, FetchError::TooManyRedirects(_)), "{e}");
+    assert!(!e.is_transient());
+    let loops = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| p == "/loop")
+        .count();
+    assert_eq!(loops, 6, "the first request and five redirect hops");
+
+    // A 3 MB page is cut at the 1 MB cap and marked so.
+    let big = fetcher.get(&format!("{base}/big")).await.unwrap();
+    assert!(big.truncated);
+    assert_eq!(big.body.len(), 1 << 20);
+    app.cleanup().await;
+}
