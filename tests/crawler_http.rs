@@ -23,7 +23,10 @@ fn redirect(to: &str) -> Response {
 }
 
 /// A site on loopback whose paths redirect: /a → /b → /c (200), /loop → /loop, /leak → /private.
-async fn start_site(log: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
+/// (path, arrival, User-Agent) of every request.
+type Log = Arc<Mutex<Vec<(String, Instant, String)>>>;
+
+async fn start_site(log: Log) -> String {
     let app = Route::new()
         .at("/robots.txt", robots)
         .at("/a", poem::endpoint::make_sync(|_| redirect("/b")))
@@ -60,9 +63,15 @@ async fn start_site(log: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
         .around(move |ep, req| {
             let log = log.clone();
             async move {
-                log.lock()
-                    .unwrap()
-                    .push((req.uri().path().to_string(), Instant::now()));
+                log.lock().unwrap().push((
+                    req.uri().path().to_string(),
+                    Instant::now(),
+                    req.headers()
+                        .get("user-agent")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string(),
+                ));
                 ep.call(req).await.map(IntoResponse::into_response)
             }
         });
@@ -100,7 +109,7 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
     assert!(page.body.contains("Arrived"));
     {
         let log = log.lock().unwrap();
-        let paths: Vec<&str> = log.iter().map(|(p, _)| p.as_str()).collect();
+        let paths: Vec<&str> = log.iter().map(|(p, _, _)| p.as_str()).collect();
         assert_eq!(paths, ["/robots.txt", "/a", "/b", "/c"]);
         // Every hop waited for the host's slot.
         for w in log.windows(2) {
@@ -123,7 +132,7 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
         !log.lock()
             .unwrap()
             .iter()
-            .any(|(p, _)| p.starts_with("/private")),
+            .any(|(p, _, _)| p.starts_with("/private")),
         "the disallowed target was never requested"
     );
 
@@ -135,7 +144,7 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
         .lock()
         .unwrap()
         .iter()
-        .filter(|(p, _)| p == "/loop")
+        .filter(|(p, _, _)| p == "/loop")
         .count();
     assert_eq!(loops, 6, "the first request and five redirect hops");
 
@@ -143,5 +152,33 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
     let big = fetcher.get(&format!("{base}/big")).await.unwrap();
     assert!(big.truncated);
     assert_eq!(big.body.len(), 1 << 20);
+
+    // With a rotation configured, a host always gets the same entry, and robots.txt is
+    // obeyed for that entry's product token.
+    let mut cfg = app.cfg.crawl.clone();
+    cfg.proxy = None;
+    cfg.allow_private_networks = true;
+    cfg.host_delay = Duration::from_millis(50);
+    cfg.user_agents = vec![
+        "alpha-bot/1 (+https://a.example)".into(),
+        "beta-bot/1 (+https://b.example)".into(),
+    ];
+    let rotating = Fetcher::new(cfg, app.pool.clone()).unwrap();
+    log.lock().unwrap().clear();
+    rotating.get(&format!("{base}/c")).await.unwrap();
+    rotating.get(&format!("{base}/a")).await.unwrap();
+    let agents: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, ua)| ua.clone())
+        .collect();
+    assert!(agents.iter().all(|a| a == &agents[0]), "{agents:?}");
+    let host = base
+        .trim_start_matches("http://")
+        .split(':')
+        .next()
+        .unwrap();
+    assert_eq!(agents[0], rotating.agent_for(host));
     app.cleanup().await;
 }

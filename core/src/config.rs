@@ -1,7 +1,7 @@
 //! Typed configuration read from the environment once at start-up and validated there.
 //!
 //! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
-//! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
+//! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_USER_AGENTS`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_DIRECTORY_URL`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
@@ -88,6 +88,10 @@ pub struct CrawlConfig {
     pub proxy: Option<String>,
     /// User-Agent sent with every request; its first word is the robots.txt product token.
     pub user_agent: String,
+    /// Optional rotation (`LEADGEN_USER_AGENTS`, `|`-separated): each host is always sent the
+    /// same one of them, chosen by the host's name, and robots.txt is obeyed for that one's
+    /// product token. Empty: `user_agent` for every host.
+    pub user_agents: Vec<String>,
     /// Minimum time between two requests to one host, across all workers.
     pub host_delay: Duration,
     /// Most pages fetched per site.
@@ -249,6 +253,26 @@ impl Config {
             false,
         )?;
         let mail = mail_config(&non_empty)?;
+        let user_agents: Vec<String> = non_empty("LEADGEN_USER_AGENTS")
+            .map(|v| {
+                v.split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = user_agents
+            .iter()
+            .find(|a| !a.is_ascii() || a.chars().any(|c| c.is_ascii_control()))
+        {
+            return Err(ConfigError {
+                var: "LEADGEN_USER_AGENTS",
+                reason: format!(
+                    "`{bad}` is not a valid header value (ASCII, no control characters)"
+                ),
+            });
+        }
         Ok(Config {
             mail,
             database_url,
@@ -258,6 +282,7 @@ impl Config {
             crawl: CrawlConfig {
                 proxy,
                 user_agent: non_empty("LEADGEN_USER_AGENT").unwrap_or_else(default_user_agent),
+                user_agents,
                 host_delay: Duration::from_millis(host_delay_ms),
                 page_budget,
                 timeout: Duration::from_millis(timeout_ms),
@@ -403,6 +428,14 @@ mod tests {
         assert_eq!(e.var, "DATABASE_URL");
         let e = cfg(&[("LEADGEN_DIRECTORY_URL", "http://d.test/search")]).unwrap_err();
         assert!(e.to_string().contains("LEADGEN_DIRECTORY_URL"));
+    }
+
+    #[test]
+    fn user_agent_rotation_is_a_pipe_separated_list() {
+        let c = cfg(&[("LEADGEN_USER_AGENTS", "leadgen/1 (+a) | acme-bot/2 (+b)|")]).unwrap();
+        assert_eq!(c.crawl.user_agents, ["leadgen/1 (+a)", "acme-bot/2 (+b)"]);
+        let e = cfg(&[("LEADGEN_USER_AGENTS", "ok/1|bad\u{7}/2")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_USER_AGENTS");
     }
 
     #[test]

@@ -144,15 +144,31 @@ impl Fetcher {
         &self.cfg
     }
 
+    /// The User-Agent `host` is sent: the configured one, or the rotation entry its name picks
+    /// (stable, so a site always sees the same one and robots.txt is read for it).
+    pub fn agent_for(&self, host: &str) -> &str {
+        match self.cfg.user_agents.len() {
+            0 => &self.cfg.user_agent,
+            n => {
+                use std::hash::{Hash, Hasher};
+                // Fixed keys: every worker process picks the same entry for a host.
+                let mut h = std::hash::DefaultHasher::new();
+                host.hash(&mut h);
+                &self.cfg.user_agents[(h.finish() % n as u64) as usize]
+            }
+        }
+    }
+
     /// The host of `url` and the gap its requests need, or why robots.txt forbids it.
     async fn allowed(&self, url: &str) -> Result<(String, Duration), FetchError> {
         let host = self.destination(url).await?;
         let parsed = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.into()))?;
         let robots = self.robots(&parsed, &host).await?;
-        if !robots_allows(&robots, &self.cfg.user_agent, url) {
+        let agent = self.agent_for(&host);
+        if !robots_allows(&robots, agent, url) {
             return Err(FetchError::Disallowed(url.into()));
         }
-        let delay = crawl_delay(&robots, &self.cfg.user_agent)
+        let delay = crawl_delay(&robots, agent)
             .map(Duration::from_secs_f64)
             .unwrap_or(Duration::ZERO)
             .max(self.cfg.host_delay);
@@ -295,7 +311,7 @@ impl Fetcher {
         let body = robots_body(status, body);
         // The robots.txt request itself went out at the default gap; a longer Crawl-delay
         // applies from it on, so the first page waits for it too.
-        if let Some(d) = crawl_delay(&body, &self.cfg.user_agent).map(Duration::from_secs_f64)
+        if let Some(d) = crawl_delay(&body, self.agent_for(host)).map(Duration::from_secs_f64)
             && d > self.cfg.host_delay
         {
             let until = Utc::now() + chrono::Duration::from_std(d).unwrap_or_default();
@@ -306,9 +322,14 @@ impl Fetcher {
 
     async fn request(&self, url: &str) -> Result<Fetched, FetchError> {
         let started = Instant::now();
+        let host = Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
         let resp = self
             .client
             .get(url)
+            .header(reqwest::header::USER_AGENT, self.agent_for(&host))
             .send()
             .await
             .map_err(|e| FetchError::Network {
