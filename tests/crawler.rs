@@ -7,6 +7,7 @@ mod common;
 use common::{Spawn, TestApp};
 use leadgen::sample_web::RequestLogEntry;
 use leadgen_core::sample_web::SampleWeb;
+use leadgen_core::stages::fetch::registrable_domain;
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -59,7 +60,10 @@ async fn a_search_over_every_company_crawls_politely() {
     let log = app.web.log();
     let hosts = by_host(&log);
     let crawled: HashSet<&str> = hosts.keys().map(String::as_str).collect();
-    let missed: Vec<&&str> = with_site.iter().filter(|d| !crawled.contains(**d)).collect();
+    let missed: Vec<&&str> = with_site
+        .iter()
+        .filter(|d| !crawled.contains(**d))
+        .collect();
     assert!(missed.is_empty(), "company sites never visited: {missed:?}");
     let delay = app.cfg.crawl.host_delay;
     let mut crawl_delay_hosts = 0;
@@ -133,5 +137,76 @@ async fn a_search_over_every_company_crawls_politely() {
         .unwrap();
         assert_eq!(home, Some(200), "{}: home page after two 503s", c.domain);
     }
+    app.cleanup().await;
+}
+
+async fn search_and_wait(app: &TestApp, body: &serde_json::Value) -> String {
+    let (status, started) = app.post("/api/v1/scrape/search", body).await;
+    assert_eq!(status, 200, "{started}");
+    let job = started["job_id"].as_str().unwrap().to_string();
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
+    assert_eq!(s["status"], "completed", "{s}");
+    job
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_site_crawled_recently_is_not_crawled_again() {
+    let app = TestApp::spawn_with(Spawn {
+        companies: 40,
+        ..Spawn::default()
+    })
+    .await;
+    let (industry, city, _) = common::busiest_segment(&app);
+    let body = json!({"industry": industry, "location": city, "max_results": 20});
+    let first = search_and_wait(&app, &body).await;
+    // Sites whose home page answered in the first search are fresh for the second.
+    let fresh: HashSet<String> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT DISTINCT w.domain FROM work_items w JOIN pages p ON p.work_item_id = w.id
+         WHERE w.job_id = $1::uuid AND p.kind = 'home' AND p.http_status BETWEEN 200 AND 399",
+    )
+    .bind(&first)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(!fresh.is_empty());
+    let seen = app.web.log().len();
+
+    let second = search_and_wait(&app, &body).await;
+    let again: Vec<String> = app.web.log()[seen..]
+        .iter()
+        .filter(|e| fresh.contains(&registrable_domain(&e.host)))
+        .map(|e| format!("{}{}", e.host, e.path))
+        .collect();
+    assert!(again.is_empty(), "fresh sites fetched again: {again:?}");
+
+    // The second search still has every page, with the time it was really fetched.
+    let (pages_first, pages_second, newest_second): (
+        i64,
+        i64,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE w.job_id = $1::uuid),
+                    count(*) FILTER (WHERE w.job_id = $2::uuid AND w.domain = ANY($3)),
+                    max(p.fetched_at) FILTER (WHERE w.job_id = $2::uuid AND w.domain = ANY($3))
+             FROM pages p JOIN work_items w ON w.id = p.work_item_id
+             WHERE w.domain = ANY($3)",
+    )
+    .bind(&first)
+    .bind(&second)
+    .bind(fresh.iter().cloned().collect::<Vec<_>>())
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(pages_first, pages_second);
+    let (_, status) = app.get(&format!("/api/v1/scrape/status/{first}")).await;
+    let first_done =
+        chrono::DateTime::parse_from_rfc3339(status["completed_at"].as_str().unwrap()).unwrap();
+    assert!(
+        newest_second.unwrap() <= first_done,
+        "copied pages keep their fetch time"
+    );
     app.cleanup().await;
 }

@@ -2,7 +2,7 @@
 //!
 //! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
 //! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_USER_AGENTS`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
-//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_DIRECTORY_URL`,
+//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_DIRECTORY_URL`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
 //! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`.
@@ -100,6 +100,9 @@ pub struct CrawlConfig {
     pub timeout: Duration,
     /// Largest body read; the rest is cut and the page marked truncated.
     pub max_page_bytes: usize,
+    /// A site whose pages were fetched this recently (by any search) is not fetched again: its
+    /// stored pages are reused (`LEADGEN_FRESHNESS_HOURS`, default 168 = 7 days; 0 = always fetch).
+    pub freshness: Duration,
     /// Whether loopback, private and other non-public addresses (and ports other than 80 and
     /// 443) may be reached, directly or as the outbound proxy.
     pub allow_private_networks: bool,
@@ -224,6 +227,17 @@ impl Config {
             non_empty("LEADGEN_FETCH_TIMEOUT_MS"),
             15_000,
         )?;
+        let freshness_hours: u64 = parse(
+            "LEADGEN_FRESHNESS_HOURS",
+            non_empty("LEADGEN_FRESHNESS_HOURS"),
+            168,
+        )?;
+        if freshness_hours > 24 * 365 {
+            return Err(ConfigError {
+                var: "LEADGEN_FRESHNESS_HOURS",
+                reason: "must be at most 8760 (a year)".into(),
+            });
+        }
         let max_page_bytes: usize = parse(
             "LEADGEN_MAX_PAGE_BYTES",
             non_empty("LEADGEN_MAX_PAGE_BYTES"),
@@ -287,6 +301,7 @@ impl Config {
                 page_budget,
                 timeout: Duration::from_millis(timeout_ms),
                 max_page_bytes,
+                freshness: Duration::from_secs(freshness_hours * 3600),
                 allow_private_networks,
             },
             directory_url,

@@ -54,13 +54,15 @@ pub struct NewPage<'a> {
 pub async fn upsert<'c>(db: impl Db<'c>, item: Uuid, p: &NewPage<'_>) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO pages (work_item_id, url, final_url, kind, http_status, content_type, body,
-                            truncated, needs_render, elapsed_ms, headers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                            truncated, needs_render, elapsed_ms, headers, content_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                 encode(sha256(convert_to($7, 'UTF8')), 'hex'))
          ON CONFLICT (work_item_id, url) DO UPDATE SET final_url = EXCLUDED.final_url,
            kind = EXCLUDED.kind, http_status = EXCLUDED.http_status,
            content_type = EXCLUDED.content_type, body = EXCLUDED.body,
            truncated = EXCLUDED.truncated, needs_render = EXCLUDED.needs_render,
-           elapsed_ms = EXCLUDED.elapsed_ms, headers = EXCLUDED.headers, fetched_at = now()",
+           elapsed_ms = EXCLUDED.elapsed_ms, headers = EXCLUDED.headers,
+           content_hash = EXCLUDED.content_hash, fetched_at = now()",
         item,
         p.url,
         p.final_url,
@@ -86,7 +88,8 @@ pub async fn set_rendered<'c>(
     html: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE pages SET body = $3, rendered = true, needs_render = false
+        "UPDATE pages SET body = $3, rendered = true, needs_render = false,
+                content_hash = encode(sha256(convert_to($3, 'UTF8')), 'hex')
          WHERE work_item_id = $1 AND url = $2",
         item,
         url,
@@ -146,4 +149,19 @@ pub async fn add_domain_alias<'c>(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Gives `item` the pages of the most recent other work item of the same `domain` whose home
+/// page was fetched successfully after `since`, keeping their original fetch times; returns how
+/// many pages were copied (0: nothing fresh, fetch the site).
+pub async fn copy_fresh<'c>(
+    db: impl Db<'c>,
+    item: Uuid,
+    domain: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<u64> {
+    let r = sqlx::query_file!("src/repo/pages_copy_fresh.sql", item, domain, since)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected())
 }

@@ -28,6 +28,17 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         .as_deref()
         .and_then(normalize_website)
         .ok_or_else(|| StageError::GiveUp("candidate has no usable website".into()))?;
+    // A site crawled recently (by any search) is not crawled again: its pages are reused.
+    let freshness = ctx.fetcher.config().freshness;
+    if let (false, Some(domain)) = (freshness.is_zero(), item.domain.as_deref()) {
+        let since = chrono::Utc::now() - chrono::Duration::from_std(freshness).unwrap_or_default();
+        if pages::copy_fresh(&ctx.pool, job.item_id, domain, since).await? > 0 {
+            let render = !pages::needing_render(&ctx.pool, job.item_id)
+                .await?
+                .is_empty();
+            return next(ctx, job, render && ctx.renderer.is_some()).await;
+        }
+    }
     let home_page = match ctx.fetcher.get(home.as_str()).await {
         Ok(p) => p,
         Err(e) if e.is_transient() => return Err(StageError::Retry(e.to_string())),
