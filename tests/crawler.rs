@@ -1,6 +1,7 @@
 //! The crawler's manners, read from the sample web's request log after a search over every
 //! company: robots.txt obeyed, the per-host gap and Crawl-delay kept, 429 `Retry-After`
-//! honoured, a site that fails twice then answers is crawled, and every request names us.
+//! honoured, declared sitemaps read, a site that fails twice then answers is crawled, every
+//! request names us; and a site crawled recently is not crawled again.
 
 mod common;
 
@@ -67,6 +68,7 @@ async fn a_search_over_every_company_crawls_politely() {
     assert!(missed.is_empty(), "company sites never visited: {missed:?}");
     let delay = app.cfg.crawl.host_delay;
     let mut crawl_delay_hosts = 0;
+    let mut sitemap_hosts = 0;
     for (host, reqs) in &hosts {
         // Every request names the product; robots.txt is read before anything else.
         assert!(
@@ -94,6 +96,16 @@ async fn a_search_over_every_company_crawls_politely() {
                 .map(|e| (&e.path, e.status, e.at))
                 .collect::<Vec<_>>()
         };
+        // A sitemap robots.txt declares is read (its pages are link candidates).
+        let home_ok = reqs.iter().any(|e| e.path == "/" && e.status == 200);
+        if home_ok && String::from_utf8_lossy(&robots.body).contains("Sitemap:") {
+            sitemap_hosts += 1;
+            assert!(
+                reqs.iter().any(|e| e.path == "/sitemap.xml"),
+                "{host}: declared sitemap not read: {:?}",
+                all()
+            );
+        }
         if crawl_delay {
             crawl_delay_hosts += 1;
             for w in reqs.windows(2) {
@@ -118,6 +130,7 @@ async fn a_search_over_every_company_crawls_politely() {
     }
 
     assert!(crawl_delay_hosts > 0, "some site asked for a Crawl-delay");
+    assert!(sitemap_hosts > 0, "some site declared a sitemap");
     // Everywhere else, the per-host rate whatever the arrival jitter.
     common::assert_host_rate(&log, delay);
 

@@ -144,6 +144,14 @@ impl Fetcher {
         &self.cfg
     }
 
+    /// The sitemaps the robots.txt of `url`'s host declares (read from the shared cache, so
+    /// after a fetch from that host this costs no request).
+    pub async fn sitemaps(&self, url: &Url) -> Result<Vec<String>, FetchError> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let robots = self.robots(url, &host).await?;
+        Ok(leadgen_core::stages::fetch::robots_sitemaps(&robots))
+    }
+
     /// The User-Agent `host` is sent: the configured one, or the rotation entry its name picks
     /// (stable, so a site always sees the same one and robots.txt is read for it).
     pub fn agent_for(&self, host: &str) -> &str {

@@ -121,17 +121,29 @@ pub fn crawl_delay(body: &str, user_agent: &str) -> Option<f64> {
 /// Picks the internal pages worth fetching from the home page, best first, at most `budget`
 /// (the home page itself is not counted here). Each entry is (kind, absolute URL).
 pub fn rank_links(home_html: &str, home_url: &Url, budget: usize) -> Vec<(String, Url)> {
+    rank_pages(home_html, home_url, &[], budget)
+}
+
+/// As [`rank_links`], with the site's sitemap entries as further candidates (ranked by their
+/// path alone, since they have no link text).
+pub fn rank_pages(
+    home_html: &str,
+    home_url: &Url,
+    sitemap: &[String],
+    budget: usize,
+) -> Vec<(String, Url)> {
     let doc = Html::parse_document(home_html);
     let a = Selector::parse("a[href]").expect("static selector");
+    let links = doc.select(&a).filter_map(|link| {
+        let href = link.value().attr("href")?;
+        Some((home_url.join(href).ok()?, link.text().collect::<String>()))
+    });
+    let from_sitemap = sitemap
+        .iter()
+        .filter_map(|u| Some((Url::parse(u.trim()).ok()?, String::new())));
     let home_domain = home_url.host_str().map(registrable_domain);
     let mut found: Vec<(usize, String, Url)> = Vec::new();
-    for link in doc.select(&a) {
-        let Some(href) = link.value().attr("href") else {
-            continue;
-        };
-        let Ok(mut u) = home_url.join(href) else {
-            continue;
-        };
+    for (mut u, text) in links.chain(from_sitemap) {
         u.set_fragment(None);
         if !matches!(u.scheme(), "http" | "https")
             || u.host_str().map(registrable_domain) != home_domain
@@ -142,7 +154,7 @@ pub fn rank_links(home_html: &str, home_url: &Url, budget: usize) -> Vec<(String
         let hay = format!(
             "{} {}",
             u.path().to_ascii_lowercase(),
-            link.text().collect::<String>().to_ascii_lowercase()
+            text.to_ascii_lowercase()
         );
         let Some(rank) = PAGE_KINDS
             .iter()
@@ -161,6 +173,58 @@ pub fn rank_links(home_html: &str, home_url: &Url, budget: usize) -> Vec<(String
         .take(budget)
         .map(|(_, k, u)| (k, u))
         .collect()
+}
+
+/// The sitemap URLs robots.txt declares (`Sitemap:` lines, any group).
+pub fn robots_sitemaps(robots: &str) -> Vec<String> {
+    robots
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim().eq_ignore_ascii_case("sitemap") && !v.trim().is_empty())
+                .then(|| v.trim().to_string())
+        })
+        .collect()
+}
+
+/// The page URLs (`<loc>`) of a sitemap or sitemap index, at most `limit`; malformed XML
+/// yields what was read before the error.
+pub fn sitemap_locs(xml: &str, limit: usize) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    // The text of the `<loc>` being read; entity references come as events of their own.
+    let mut loc: Option<String> = None;
+    while out.len() < limit {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"loc" => loc = Some(String::new()),
+            Ok(Event::Text(t)) => {
+                if let (Some(buf), Ok(text)) = (loc.as_mut(), t.decode()) {
+                    buf.push_str(&text);
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                if let Some(buf) = loc.as_mut() {
+                    let name = r.decode().unwrap_or_default();
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        buf.push(c);
+                    } else if let Some(v) = quick_xml::escape::resolve_xml_entity(&name) {
+                        buf.push_str(v);
+                    }
+                }
+            }
+            Ok(Event::End(_)) => {
+                if let Some(buf) = loc.take()
+                    && !buf.trim().is_empty()
+                {
+                    out.push(buf.trim().to_string());
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether a page's content only appears after JavaScript runs: an application shell with
@@ -222,6 +286,38 @@ mod tests {
             cross_domain_alias(&u("http://shop.acme.com/"), &u("http://acme.com/")),
             None
         );
+    }
+
+    #[test]
+    fn sitemaps_are_read_from_robots_and_xml() {
+        let robots = "User-agent: *\nDisallow: /x\n\nSitemap: http://a.test/sitemap.xml\nsitemap:http://a.test/s2.xml\n";
+        assert_eq!(
+            robots_sitemaps(robots),
+            ["http://a.test/sitemap.xml", "http://a.test/s2.xml"]
+        );
+        let xml = r#"<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+            <url><loc> http://a.test/ </loc></url><url><loc>http://a.test/our-team?a=1&amp;b=2</loc></url>
+            <url><loc>http://a.test/contact</loc><lastmod>2024-01-01</lastmod></url></urlset>"#;
+        assert_eq!(
+            sitemap_locs(xml, 10),
+            [
+                "http://a.test/",
+                "http://a.test/our-team?a=1&b=2",
+                "http://a.test/contact"
+            ]
+        );
+        assert_eq!(sitemap_locs(xml, 1).len(), 1);
+        assert!(sitemap_locs("<not xml", 10).is_empty());
+        // Sitemap pages without link text are ranked by their path.
+        let home = Url::parse("http://a.test/").unwrap();
+        let ranked = rank_pages(
+            "<html><body></body></html>",
+            &home,
+            &sitemap_locs(xml, 10),
+            5,
+        );
+        let kinds: Vec<&str> = ranked.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds.len(), 2, "{ranked:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leadgen_core::model::Candidate;
 use leadgen_core::repo::pages::{self, NewPage};
 use leadgen_core::repo::{jobs, work_items};
 use leadgen_core::stages::fetch::{
-    cross_domain_alias, needs_render, normalize_website, rank_links,
+    cross_domain_alias, needs_render, normalize_website, rank_links, rank_pages, sitemap_locs,
 };
 use uuid::Uuid;
 
@@ -57,7 +57,8 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     if home_page.status < 400 && is_html(&home_page) {
         let base = url::Url::parse(&home_page.final_url).unwrap_or(home.clone());
         let budget = ctx.fetcher.config().page_budget.saturating_sub(1);
-        for (kind, link) in rank_links(&home_page.body, &base, budget) {
+        let sitemap = sitemap_pages(ctx, &base, &home_page.body, budget).await;
+        for (kind, link) in rank_pages(&home_page.body, &base, &sitemap, budget) {
             if let Some(needs) = fetch_one(ctx, job, &candidate.name, link.as_str(), &kind).await? {
                 any_render |= needs;
             }
@@ -81,6 +82,30 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         .await?;
     }
     next(ctx, job, false).await
+}
+
+/// Most sitemap entries read for ranking.
+const SITEMAP_ENTRIES: usize = 500;
+
+/// The page URLs of the site's sitemap: the one robots.txt declares, or `/sitemap.xml` when the
+/// home page's own links do not fill the page budget. A missing or unreadable sitemap is no
+/// error: the home page's links are used alone.
+async fn sitemap_pages(ctx: &Ctx, base: &url::Url, home_html: &str, budget: usize) -> Vec<String> {
+    let declared = ctx.fetcher.sitemaps(base).await.unwrap_or_default();
+    let url = match declared.into_iter().next() {
+        Some(u) => u,
+        None if rank_links(home_html, base, budget).len() < budget => {
+            match base.join("/sitemap.xml") {
+                Ok(u) => u.to_string(),
+                Err(_) => return Vec::new(),
+            }
+        }
+        None => return Vec::new(),
+    };
+    match ctx.fetcher.get(&url).await {
+        Ok(p) if p.status == 200 => sitemap_locs(&p.body, SITEMAP_ENTRIES),
+        _ => Vec::new(),
+    }
 }
 
 fn is_html(p: &Fetched) -> bool {
