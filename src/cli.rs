@@ -41,6 +41,10 @@ pub enum Command {
         /// Number of companies.
         #[arg(long, default_value_t = 200)]
         companies: usize,
+        /// Artificial latency added to every response, in milliseconds: `LO-HI` (uniform,
+        /// seeded) or one number; none by default.
+        #[arg(long, value_parser = parse_latency)]
+        latency_ms: Option<(u64, u64)>,
     },
 }
 
@@ -80,16 +84,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             seed,
             companies,
+            latency_ms,
         } => {
             crate::telemetry::init(false, "info");
             let opts = leadgen_core::sample_web::SampleWebOptions {
                 seed,
                 companies,
-                latency_ms: None,
+                latency_ms,
             };
             crate::sample_web::serve_forever(opts, bind).await
         }
     }
+}
+
+/// Parses `--latency-ms`: `LO-HI` or one number of milliseconds.
+fn parse_latency(v: &str) -> Result<(u64, u64), String> {
+    let num = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{v}` is not LO-HI milliseconds, e.g. 20-80"))
+    };
+    let (lo, hi) = match v.split_once('-') {
+        Some((lo, hi)) => (num(lo)?, num(hi)?),
+        None => (num(v)?, num(v)?),
+    };
+    if lo > hi {
+        return Err(format!("`{v}`: the low end is above the high end"));
+    }
+    Ok((lo, hi))
 }
 
 /// Parses `--queues`; empty means every stage with a worker.
