@@ -1,12 +1,22 @@
 //! End-to-end pipeline benchmark: searches covering every company of a generated sample web
-//! (default 200, `LEADGEN_BENCH_COMPANIES`) run through the real HTTP API and the stage workers,
-//! all in this process, against a fresh database, with the production per-host delay (1 s,
-//! `LEADGEN_BENCH_DELAY_MS` overrides) and 20–80 ms of latency on every sample-web response.
+//! run through the real HTTP API and the stage workers, all in this process, against a fresh
+//! database, with the production per-host delay and artificial latency on every sample-web
+//! response.
+//!
+//! Settings (environment): `LEADGEN_BENCH_COMPANIES` (default 200), `LEADGEN_BENCH_SEED`
+//! (default 42), `LEADGEN_BENCH_LATENCY_MS` (`LO-HI`, default `20-80`), `LEADGEN_BENCH_DELAY_MS`
+//! (per-host delay, default 1000).
 //!
 //! The directory matches one industry per query, so one search per industry runs concurrently,
 //! each over every city (the location names them all). Prints wall time against the politeness
-//! floor (the time the per-host delay alone imposes on the busiest host), throughput and peak
-//! RSS as a table. Figures only: nothing is asserted.
+//! floor (the time the per-host delay alone imposes on the busiest host), throughput, CPU time
+//! and peak RSS as a table, then one JSON line with the same figures for scripts
+//! (`benches/crawl_compare.sh`). Figures only: nothing is asserted.
+//!
+//! CPU time is counted over the crawl (first search sent → last search finished): the whole
+//! process (API + workers + sample web), the sample web's own thread (it is served from a
+//! dedicated single-threaded runtime so its share can be told apart), their difference (what
+//! leadgen itself spent), and the Postgres backends serving this run's database.
 
 use leadgen::sample_web::SampleWebServer;
 use leadgen_core::Config;
@@ -40,6 +50,130 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Clock ticks per second of `/proc/*/stat` CPU times (`USER_HZ`, 100 on Linux).
+const TICKS_PER_S: f64 = 100.0;
+
+/// User + system CPU seconds of process `pid` ("self" for this one), all threads, dead ones
+/// included.
+fn process_cpu_s(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / TICKS_PER_S)
+}
+
+/// CPU seconds one thread of this process has run (`schedstat`, nanoseconds).
+fn thread_cpu_s(tid: u32) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
+/// The kernel thread id of the calling thread.
+fn current_tid() -> Option<u32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// Backend process ids of the Postgres connections to this run's database.
+async fn backend_pids(pool: &sqlx::PgPool) -> Vec<i32> {
+    sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        .fetch_all(pool)
+        .await
+        .unwrap_or_default()
+}
+
+/// CPU seconds of each listed Postgres backend (those whose `/proc` entry is readable).
+fn backends_cpu(pids: &[i32]) -> HashMap<i32, f64> {
+    pids.iter()
+        .filter_map(|p| process_cpu_s(&p.to_string()).map(|c| (*p, c)))
+        .collect()
+}
+
+/// The sample web served from its own thread on a single-threaded runtime, so that the CPU
+/// time spent answering the crawler can be measured apart from the crawler's own.
+struct WebThread {
+    server: SampleWebServer,
+    tid: Option<u32>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl WebThread {
+    fn start(web: SampleWeb) -> anyhow::Result<WebThread> {
+        let (ready, started) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sample-web".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready.send(Err(anyhow::Error::from(e)));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    let server =
+                        SampleWebServer::start(web, "127.0.0.1:0".parse().expect("address")).await;
+                    let ok = server.is_ok();
+                    let _ = ready.send(server.map(|s| (s, current_tid())));
+                    if ok {
+                        // Keep driving the server's tasks until told to stop.
+                        let _ = stopped.await;
+                    }
+                });
+            })?;
+        let (server, tid) = started.recv()??;
+        Ok(WebThread {
+            server,
+            tid,
+            stop,
+            thread,
+        })
+    }
+
+    fn cpu_s(&self) -> Option<f64> {
+        thread_cpu_s(self.tid?)
+    }
+
+    async fn shutdown(self) {
+        // The server's tasks run on the web thread, which keeps running until `stop`.
+        self.server.shutdown().await;
+        let _ = self.stop.send(());
+        let _ = tokio::task::spawn_blocking(move || self.thread.join()).await;
+    }
+}
+
+/// The most company sites being crawled at the same moment: each site counts from its first
+/// request to its last one in the sample web's log (the directory is not a company site).
+fn max_sites_in_flight(log: &[leadgen::sample_web::RequestLogEntry]) -> usize {
+    let mut span: HashMap<&str, (std::time::SystemTime, std::time::SystemTime)> = HashMap::new();
+    for e in log.iter().filter(|e| e.host != SampleWeb::DIRECTORY_HOST) {
+        let s = span.entry(e.host.as_str()).or_insert((e.at, e.at));
+        s.0 = s.0.min(e.at);
+        s.1 = s.1.max(e.at);
+    }
+    // Starts before ends at the same instant, so touching spans count as overlapping.
+    let mut edges: Vec<(std::time::SystemTime, i32)> = span
+        .values()
+        .flat_map(|(a, b)| [(*a, -1), (*b, 1)])
+        .collect();
+    edges.sort();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, edge) in edges {
+        now -= edge;
+        most = most.max(now);
+    }
+    most as usize
+}
+
 async fn drop_database(name: &str) {
     let url = format!("{}/postgres", server_url());
     if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
@@ -51,35 +185,59 @@ async fn drop_database(name: &str) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let companies = env_num("LEADGEN_BENCH_COMPANIES", 200) as usize;
+    let opts = SampleWebOptions {
+        seed: env_num("LEADGEN_BENCH_SEED", 42),
+        companies: env_num("LEADGEN_BENCH_COMPANIES", 200) as usize,
+        latency_ms: Some(latency_range()?),
+    };
     let delay = Duration::from_millis(env_num("LEADGEN_BENCH_DELAY_MS", 1000));
 
     let name = format!("leadgen_bench_{}", uuid::Uuid::new_v4().simple());
     let db_url = leadgen::postgres::ensure_database(&server_url(), &name).await?;
-    let result = run(companies, delay, &db_url).await;
+    let result = run(opts, delay, &db_url).await;
     drop_database(&name).await;
     result
 }
 
-async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<()> {
+/// `LEADGEN_BENCH_LATENCY_MS` as `LO-HI` (or one number), default 20–80 ms.
+fn latency_range() -> anyhow::Result<(u64, u64)> {
+    let Ok(v) = std::env::var("LEADGEN_BENCH_LATENCY_MS") else {
+        return Ok((20, 80));
+    };
+    let parse = |s: &str| s.trim().parse::<u64>();
+    let range = match v.split_once('-') {
+        Some((lo, hi)) => (parse(lo), parse(hi)),
+        None => (parse(&v), parse(&v)),
+    };
+    match range {
+        (Ok(lo), Ok(hi)) if lo <= hi => Ok((lo, hi)),
+        _ => anyhow::bail!("LEADGEN_BENCH_LATENCY_MS must look like 20-80, not {v:?}"),
+    }
+}
+
+async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::Result<()> {
     let pool = leadgen_core::db::connect(db_url, 20).await?;
     leadgen::cli::migrate(&pool).await?;
-    let web = SampleWeb::generate(SampleWebOptions {
-        companies,
-        latency_ms: Some((20, 80)),
-        ..SampleWebOptions::default()
-    });
+    let (companies, seed, (lat_lo, lat_hi)) =
+        (opts.companies, opts.seed, opts.latency_ms.unwrap_or((0, 0)));
+    let web = SampleWeb::generate(opts);
     let with_site = web
         .ground_truth()
         .iter()
         .filter(|t| !t.domain.is_empty())
         .count();
-    let web = SampleWebServer::start(web, "127.0.0.1:0".parse()?).await?;
+    let web_thread = WebThread::start(web)?;
+    let web = &web_thread.server;
 
-    let mut cfg = Config::from_lookup(|_| None)?;
+    // The sample web's proxy is on loopback, which the crawler refuses unless told otherwise.
+    let mut cfg = Config::from_lookup(|k| {
+        (k == "LEADGEN_ALLOW_PRIVATE_NETWORKS").then(|| "true".to_string())
+    })?;
     cfg.database_url = Some(db_url.to_string());
     cfg.bind = "127.0.0.1:0".parse()?;
     cfg.crawl.proxy = Some(web.proxy_url());
+    // The sample web's proxy listens on loopback.
+    cfg.crawl.allow_private_networks = true;
     cfg.crawl.host_delay = delay;
     cfg.directory_url = Some(
         "http://directory.test/search?industry={industry}&location={location}&page={page}".into(),
@@ -105,12 +263,16 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
 
     let location = SampleWeb::cities().join(" ");
     eprintln!(
-        "pipeline bench: {companies} companies ({with_site} with a website), host delay {} ms, \
-         {} concurrent searches (one per industry, location \"{location}\")",
+        "pipeline bench: {companies} companies ({with_site} with a website, seed {seed}, \
+         latency {lat_lo}-{lat_hi} ms), host delay {} ms, {} concurrent searches (one per \
+         industry, location \"{location}\")",
         delay.as_millis(),
         SampleWeb::industries().len()
     );
 
+    let pg_before = backends_cpu(&backend_pids(&pool).await);
+    let cpu_before = process_cpu_s("self");
+    let web_cpu_before = web_thread.cpu_s();
     let started = Instant::now();
     let mut jobs = Vec::new();
     for industry in SampleWeb::industries() {
@@ -159,6 +321,21 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let wall = started.elapsed().as_secs_f64();
+    let cpu_process = match (cpu_before, process_cpu_s("self")) {
+        (Some(a), Some(b)) => Some(b - a),
+        _ => None,
+    };
+    let cpu_web = match (web_cpu_before, web_thread.cpu_s()) {
+        (Some(a), Some(b)) => Some(b - a),
+        _ => None,
+    };
+    let cpu_leadgen = cpu_process.map(|p| p - cpu_web.unwrap_or(0.0));
+    // Backends that served this run: their CPU now, less what they had at the start. Backends
+    // that exited during the run are not counted, so this is a lower bound.
+    let cpu_postgres: f64 = backends_cpu(&backend_pids(&pool).await)
+        .iter()
+        .map(|(pid, now)| now - pg_before.get(pid).copied().unwrap_or(0.0))
+        .sum();
     let timed_out = finished.len() < jobs.len();
 
     let log = web.log();
@@ -180,9 +357,12 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
         .unwrap_or(0) as f64
         * delay.as_secs_f64();
 
-    let (items, pages, hosts): (i64, i64, i64) = sqlx::query_as(
+    let in_flight = max_sites_in_flight(&log);
+
+    let (items, pages, pages_ok, hosts): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM work_items),
                 (SELECT count(*) FROM pages),
+                (SELECT count(*) FROM pages WHERE http_status = 200),
                 (SELECT count(DISTINCT substring(p.url from '^[a-z]+://([^/:]+)')) FROM pages p)",
     )
     .fetch_one(&pool)
@@ -202,7 +382,11 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
     let _ = tokio::time::timeout(Duration::from_secs(35), workers).await;
     let _ = tokio::time::timeout(Duration::from_secs(5), api).await;
     pool.close().await;
-    web.shutdown().await;
+    let requests = log.len();
+    let peak_rss = peak_rss_mib();
+    web_thread.shutdown().await;
+    let per_1000 = |cpu: Option<f64>| cpu.filter(|_| pages > 0).map(|c| c * 1000.0 / pages as f64);
+    let secs = |cpu: Option<f64>| cpu.map_or("n/a".into(), |c| format!("{c:.2} s"));
 
     let rows: Vec<(&str, String)> = vec![
         (
@@ -232,11 +416,11 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
         ),
         (
             "pages stored (pages table)",
-            format!("{pages} from {hosts} hosts"),
+            format!("{pages} from {hosts} hosts ({pages_ok} with status 200)"),
         ),
         (
             "sample-web requests",
-            format!("{} to {} hosts", log.len(), per_host.len()),
+            format!("{requests} to {} hosts", per_host.len()),
         ),
         ("host delay", format!("{} ms", delay.as_millis())),
         ("wall time", format!("{wall:.1} s")),
@@ -258,12 +442,30 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
         ),
         ("pages/s (stored)", format!("{:.2}", pages as f64 / wall)),
         (
+            "most sites in progress at once",
+            format!("{in_flight}  (first to last request per host)"),
+        ),
+        (
             "requests/s (sample web)",
-            format!("{:.2}", log.len() as f64 / wall),
+            format!("{:.2}", requests as f64 / wall),
+        ),
+        ("CPU, whole process", secs(cpu_process)),
+        ("  of which the sample web", secs(cpu_web)),
+        ("  leadgen (API + workers)", secs(cpu_leadgen)),
+        (
+            "  per 1,000 pages stored",
+            per_1000(cpu_leadgen).map_or("n/a".into(), |c| format!("{c:.2} s")),
+        ),
+        (
+            "CPU, Postgres backends",
+            format!(
+                "{cpu_postgres:.2} s ({} per 1,000 pages)",
+                per_1000(Some(cpu_postgres)).map_or("n/a".into(), |c| format!("{c:.2} s"))
+            ),
         ),
         (
             "peak RSS (VmHWM, whole process)",
-            peak_rss_mib().map_or("n/a".into(), |m| format!("{m:.1} MiB")),
+            peak_rss.map_or("n/a".into(), |m| format!("{m:.1} MiB")),
         ),
     ];
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
@@ -273,5 +475,38 @@ async fn run(companies: usize, delay: Duration, db_url: &str) -> anyhow::Result<
     for (k, v) in &rows {
         println!("{k:<width$}  {v}");
     }
+    // The same figures on one line for scripts: always the last line of the output.
+    let summary = json!({
+        "bench": "pipeline",
+        "companies": companies,
+        "seed": seed,
+        "latency_ms": [lat_lo, lat_hi],
+        "industries": SampleWeb::industries(),
+        "cities": SampleWeb::cities(),
+        "host_delay_s": delay.as_secs_f64(),
+        "searches": jobs.len(),
+        "searches_completed": finished.len() - failed_jobs,
+        "searches_failed": failed_jobs,
+        "timed_out": timed_out,
+        "pages": pages,
+        "pages_ok": pages_ok,
+        "hosts": hosts,
+        "requests": requests,
+        "max_sites_in_flight": in_flight,
+        "busiest_host": busiest,
+        "busiest_host_requests": busiest_n,
+        "wall_s": wall,
+        "floor_s": floor,
+        "site_floor_s": site_floor,
+        "wall_over_floor": (floor > 0.0).then(|| wall / floor),
+        "pages_per_s": pages as f64 / wall,
+        "cpu_process_s": cpu_process,
+        "cpu_sample_web_s": cpu_web,
+        "cpu_leadgen_s": cpu_leadgen,
+        "cpu_leadgen_per_1000_pages_s": per_1000(cpu_leadgen),
+        "cpu_postgres_s": cpu_postgres,
+        "peak_rss_mib": peak_rss,
+    });
+    println!("{summary}");
     Ok(())
 }
