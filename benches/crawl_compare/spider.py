@@ -1,0 +1,224 @@
+"""Scrapy's side of `benches/crawl_compare.sh`: the crawl leadgen's fetch stage does, in Scrapy.
+
+Starts from the same business-directory searches as the pipeline bench (one per industry, every
+city), follows the directory's "next" links, follows every listing's website link, and on each
+site fetches the home page plus the first 7 distinct internal links found on it, in document
+order (page budget 8, like leadgen's default; leadgen ranks the links instead, but the sample
+sites have fewer internal pages than the budget, so both fetch all of them). Same politeness:
+robots.txt obeyed, one request at a time and 1 s between requests per host, no AutoThrottle, no
+randomised delay. Everything goes through the sample web's HTTP proxy.
+
+    python spider.py --proxy http://127.0.0.1:PORT --out summary.json \
+        --industries dentist,plumber --cities Austin,Berlin
+
+Writes a JSON summary: pages (site pages received, any status; `pages_ok` with status 200),
+requests per host, crawl wall time, CPU seconds of this process during the crawl and peak RSS.
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from collections import Counter
+from urllib.parse import quote_plus, urldefrag, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+
+DIRECTORY = "directory.test"
+PAGE_BUDGET = 8
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class SiteSpider(scrapy.Spider):
+    name = "leadgen_compare"
+
+    def __init__(self, industries, cities, **kw):
+        super().__init__(**kw)
+        self.industries = industries
+        # One search per industry over every city, as the pipeline bench does.
+        self.location = " ".join(cities)
+        self.pages = 0
+        self.pages_ok = 0
+        self.sites = set()
+        self.per_host = Counter()
+        # host -> [first, last] download time, for the most sites in progress at once.
+        self.span = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kw):
+        spider = super().from_crawler(crawler, *args, **kw)
+        crawler.signals.connect(spider.on_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    # Every HTTP exchange, robots.txt, redirects and retried attempts included: what the
+    # per-host delay applies to.
+    def on_downloaded(self, response, request, spider):
+        host = urlsplit(response.url).hostname or ""
+        self.per_host[host] += 1
+        if host != DIRECTORY:
+            now = time.monotonic()
+            self.span.setdefault(host, [now, now])[1] = now
+
+    def on_opened(self, spider):
+        self.t0 = time.monotonic()
+        self.cpu0 = cpu_seconds()
+
+    def on_closed(self, spider, reason):
+        self.wall = time.monotonic() - self.t0
+        self.cpu = cpu_seconds() - self.cpu0
+        self.reason = reason
+
+    async def start(self):
+        for req in self.start_requests():
+            yield req
+
+    def start_requests(self):
+        for industry in self.industries:
+            url = (
+                f"http://{DIRECTORY}/search?industry={quote_plus(industry)}"
+                f"&location={quote_plus(self.location)}&page=1"
+            )
+            yield scrapy.Request(url, callback=self.parse_directory)
+
+    def parse_directory(self, response):
+        for href in response.css("div.listing a.website::attr(href)").getall():
+            yield response.follow(href, callback=self.parse_home)
+        nxt = response.css("nav.pagination a.next::attr(href)").get()
+        if nxt:
+            yield response.follow(nxt, callback=self.parse_directory)
+
+    def parse_home(self, response):
+        self.count(response)
+        if not isinstance(response, scrapy.http.TextResponse) or response.status >= 400:
+            return
+        host = urlsplit(response.url).hostname
+        self.sites.add(host)
+        seen = set()
+        for href in response.css("a::attr(href)").getall():
+            url = urldefrag(response.urljoin(href.strip())).url
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or parts.hostname != host:
+                continue
+            if parts.path in ("", "/") or url in seen:
+                continue
+            seen.add(url)
+            yield scrapy.Request(url, callback=self.parse_page)
+            if len(seen) >= PAGE_BUDGET - 1:
+                break
+
+    def parse_page(self, response):
+        self.count(response)
+
+    def count(self, response):
+        self.pages += 1
+        if response.status == 200:
+            self.pages_ok += 1
+
+
+def max_in_flight(spans):
+    """The most [first, last] intervals overlapping at one moment (touching ones count)."""
+    edges = sorted([(a, 0) for a, _ in spans] + [(b, 1) for _, b in spans])
+    now = most = 0
+    for _, end in edges:
+        now += -1 if end else 1
+        most = max(most, now)
+    return most
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--proxy", required=True, help="the sample web's proxy URL")
+    ap.add_argument("--out", required=True, help="where to write the JSON summary")
+    ap.add_argument("--industries", required=True, help="comma-separated industry slugs")
+    ap.add_argument("--cities", required=True, help="comma-separated city names")
+    ap.add_argument(
+        "--user-agent",
+        default="leadgen/0.1.0 (+https://github.com/leadgen/leadgen#crawler)",
+    )
+    ap.add_argument("--delay", type=float, default=1.0, help="seconds between requests per host")
+    ap.add_argument("--log-level", default="INFO")
+    args = ap.parse_args()
+
+    settings = {
+        "USER_AGENT": args.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "DOWNLOAD_DELAY": args.delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "CONCURRENT_REQUESTS": 2000,
+        # Listings link to sites the directory has no say over, and scraping them is the point.
+        "DEPTH_LIMIT": 0,
+        "DOWNLOAD_TIMEOUT": 15,
+        # Site pages are counted whatever their status, like leadgen stores them.
+        "HTTPERROR_ALLOW_ALL": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": args.log_level,
+        "COOKIES_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    }
+    # Scrapy's HttpProxyMiddleware reads the standard proxy variables; set them for this process
+    # only, so every request (robots.txt included) goes to the loopback sample web.
+    os.environ["http_proxy"] = args.proxy
+    os.environ["HTTP_PROXY"] = args.proxy
+    os.environ.pop("no_proxy", None)
+    os.environ.pop("NO_PROXY", None)
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(
+        crawler,
+        industries=[i for i in args.industries.split(",") if i],
+        cities=[c for c in args.cities.split(",") if c],
+    )
+    process.start()
+
+    spider = crawler.spider
+    stats = crawler.stats.get_stats()
+    busiest, busiest_n = max(
+        spider.per_host.items(), key=lambda kv: (kv[1], kv[0]), default=("", 0)
+    )
+    floor = max(busiest_n - 1, 0) * args.delay
+    wall = getattr(spider, "wall", None) or float(stats.get("elapsed_time_seconds", 0))
+    summary = {
+        "bench": "scrapy",
+        "scrapy_version": scrapy.__version__,
+        "finish_reason": getattr(spider, "reason", stats.get("finish_reason")),
+        "pages": spider.pages,
+        "pages_ok": spider.pages_ok,
+        "sites": len(spider.sites),
+        "requests": sum(spider.per_host.values()),
+        "max_sites_in_flight": max_in_flight(spider.span.values()),
+        "hosts": len(spider.per_host),
+        "busiest_host": busiest,
+        "busiest_host_requests": busiest_n,
+        "floor_s": floor,
+        "wall_s": wall,
+        "wall_over_floor": wall / floor if floor > 0 else None,
+        "pages_per_s": spider.pages / wall if wall > 0 else None,
+        "cpu_crawl_s": spider.cpu,
+        "cpu_per_1000_pages_s": spider.cpu * 1000 / spider.pages if spider.pages else None,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        "retries": stats.get("retry/count", 0),
+        "dupefilter_filtered": stats.get("dupefilter/filtered", 0),
+        "elapsed_time_seconds": stats.get("elapsed_time_seconds"),
+    }
+    with open(args.out, "w") as f:
+        json.dump(summary, f, indent=1, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
