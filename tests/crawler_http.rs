@@ -1,6 +1,6 @@
 //! HTTP as the crawler speaks it, against a site on loopback: redirects followed hop by hop
 //! (each checked against robots.txt and spaced like any request, at most five, the chain
-//! reported) and bodies cut at the size cap.
+//! reported), bodies cut at the size cap, binary types recorded but not read.
 
 mod common;
 
@@ -44,6 +44,14 @@ async fn start_site(log: Log) -> String {
             }),
         )
         .at("/loop", poem::endpoint::make_sync(|_| redirect("/loop")))
+        .at(
+            "/brochure.pdf",
+            poem::endpoint::make_sync(|_| {
+                Response::builder()
+                    .content_type("application/pdf")
+                    .body(vec![b'%'; 2 << 20])
+            }),
+        )
         .at(
             "/big",
             poem::endpoint::make_sync(|_| {
@@ -152,6 +160,12 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
     let big = fetcher.get(&format!("{base}/big")).await.unwrap();
     assert!(big.truncated);
     assert_eq!(big.body.len(), 1 << 20);
+
+    // A PDF is recorded (status, type), its body not read.
+    let pdf = fetcher.get(&format!("{base}/brochure.pdf")).await.unwrap();
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.content_type.as_deref(), Some("application/pdf"));
+    assert!(pdf.body.is_empty() && !pdf.truncated);
 
     // With a rotation configured, a host always gets the same entry, and robots.txt is
     // obeyed for that entry's product token.

@@ -1,6 +1,7 @@
 //! The HTTP client of the crawler: honest User-Agent, the outbound proxy, timeouts, at most five
 //! redirects, a body size cap, robots.txt obeyed and a per-host slot reserved in Postgres before
-//! every request so the rate holds across all worker processes.
+//! every request so the rate holds across all worker processes (a `governor` limiter per host
+//! spaces this process's own requests before they reserve a slot).
 
 use crate::net_guard::{NetGuard, SetupError};
 use chrono::Utc;
@@ -109,7 +110,16 @@ pub struct Fetcher {
     cfg: CrawlConfig,
     pool: PgPool,
     guard: Arc<NetGuard>,
+    /// In-process spacing per host: concurrent jobs of this process for one host queue here
+    /// instead of each reserving a slot further and further ahead in Postgres.
+    local: Option<Arc<HostLimiter>>,
 }
+
+/// Per-host GCRA limiter of one process.
+type HostLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// Hosts remembered by the in-process limiter before idle ones are forgotten.
+const LOCAL_HOSTS: usize = 50_000;
 
 impl Fetcher {
     /// Builds the client from the crawl configuration. Unless private networks are allowed,
@@ -133,6 +143,8 @@ impl Fetcher {
         }
         Ok(Self {
             client: b.build()?,
+            local: governor::Quota::with_period(cfg.host_delay)
+                .map(|q| Arc::new(governor::RateLimiter::keyed(q))),
             cfg,
             pool,
             guard,
@@ -286,6 +298,12 @@ impl Fetcher {
         host: &str,
         gap: Duration,
     ) -> Result<Fetched, FetchError> {
+        if let Some(local) = &self.local {
+            local.until_key_ready(&host.to_string()).await;
+            if local.len() > LOCAL_HOSTS {
+                local.retain_recent();
+            }
+        }
         let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
         let wait = (slot - Utc::now()).to_std().unwrap_or(Duration::ZERO);
         tokio::time::sleep(wait).await;
@@ -355,8 +373,12 @@ impl Fetcher {
         let content_type = headers.get("content-type").cloned();
         let mut body = Vec::new();
         let mut truncated = false;
+        // PDFs, images and other binary types are recorded (status, type, headers), not read.
+        let readable = content_type.as_deref().is_none_or(is_text_type);
         let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
+        while let Some(chunk) = stream.next().await
+            && readable
+        {
             let chunk = chunk.map_err(|e| FetchError::Network {
                 url: url.into(),
                 message: error_chain(&e),
@@ -388,6 +410,18 @@ impl Fetcher {
         let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
         self.polite_request(url, &host, self.cfg.host_delay).await
     }
+}
+
+/// Whether a body of this media type is text the crawler reads (HTML, XHTML, XML such as
+/// sitemaps, plain text such as robots.txt).
+fn is_text_type(content_type: &str) -> bool {
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media.starts_with("text/") || media.ends_with("/xml") || media.ends_with("+xml")
 }
 
 /// What to obey for a cached robots.txt response: the body for 2xx, allow-all for 4xx,
