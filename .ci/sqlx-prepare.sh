@@ -22,7 +22,7 @@ psql "$server/postgres" -qc "CREATE DATABASE $db"
 trap 'psql "$server/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
 # Apply both migration sets with psql: building the migrate command would itself need the
 # query data this script makes.
-apalis=$(cargo metadata --format-version 1 --offline 2>/dev/null | python3 -c '
+apalis=$(cargo metadata --format-version 1 2>/dev/null | python3 -c '
 import json, sys
 m = json.load(sys.stdin)
 print(next(p["manifest_path"] for p in m["packages"] if p["name"] == "apalis-postgres"))')

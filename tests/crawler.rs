@@ -1,7 +1,8 @@
 //! The crawler's manners, read from the sample web's request log after a search over every
 //! company: robots.txt obeyed, the per-host gap and Crawl-delay kept, 429 `Retry-After`
 //! honoured, declared sitemaps read, a site that fails twice then answers is crawled, every
-//! request names us; and a site crawled recently is not crawled again.
+//! request names us, never two requests in flight to one site; and a site crawled recently is
+//! not crawled again.
 
 mod common;
 
@@ -69,6 +70,7 @@ async fn a_search_over_every_company_crawls_politely() {
     let delay = app.cfg.crawl.host_delay;
     let mut crawl_delay_hosts = 0;
     let mut sitemap_hosts = 0;
+    let mut slow_hosts = 0;
     for (host, reqs) in &hosts {
         // Every request names the product; robots.txt is read before anything else.
         assert!(
@@ -106,6 +108,18 @@ async fn a_search_over_every_company_crawls_politely() {
                 all()
             );
         }
+        // A slow site (1.5 s per answer) never has two requests in flight: each arrives only
+        // after the previous one was answered.
+        if company.behaviour == "slow" {
+            slow_hosts += 1;
+            for w in reqs.windows(2) {
+                assert!(
+                    gap(w[0], w[1]) >= Duration::from_millis(1450),
+                    "{host}: two requests in flight: {:?}",
+                    all()
+                );
+            }
+        }
         if crawl_delay {
             crawl_delay_hosts += 1;
             for w in reqs.windows(2) {
@@ -131,6 +145,7 @@ async fn a_search_over_every_company_crawls_politely() {
 
     assert!(crawl_delay_hosts > 0, "some site asked for a Crawl-delay");
     assert!(sitemap_hosts > 0, "some site declared a sitemap");
+    assert!(slow_hosts > 0, "some site was slow");
     // Everywhere else, the per-host rate whatever the arrival jitter.
     common::assert_host_rate(&log, delay);
 

@@ -110,7 +110,8 @@ async fn loopback_destinations_and_other_ports_are_refused_without_a_request() {
     assert!(reason.contains("scheme `ftp`"), "{reason}");
 
     // Browser page loads go through the same check.
-    let (_, reason) = refusal(fetcher.permit(&format!("http://127.0.0.1:{port}/")).await);
+    let page = format!("http://127.0.0.1:{port}/");
+    let (_, reason) = refusal(fetcher.permit(&page, std::time::Duration::from_secs(20)).await);
     assert_eq!(reason, "127.0.0.1 is a loopback address");
 
     assert!(site.seen().is_empty(), "the listener got {:?}", site.seen());

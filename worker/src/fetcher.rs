@@ -118,6 +118,8 @@ pub struct Fetcher {
 /// Per-host GCRA limiter of one process.
 type HostLimiter = governor::DefaultKeyedRateLimiter<String>;
 
+/// How often a request waiting for another one to the same host to finish checks again.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(20);
 /// Hosts remembered by the in-process limiter before idle ones are forgotten.
 const LOCAL_HOSTS: usize = 50_000;
 
@@ -197,10 +199,41 @@ impl Fetcher {
 
     /// Checks robots.txt for `url` and waits for the host's next request slot, for requests
     /// made by another client (the browser).
-    pub async fn permit(&self, url: &str) -> Result<(), FetchError> {
+    /// Holds the host for `lease` (until [`Fetcher::release`]) so no other request to it is
+    /// in flight meanwhile; returns the host to release.
+    pub async fn permit(&self, url: &str, lease: Duration) -> Result<String, FetchError> {
         let (host, delay) = self.allowed(url).await?;
-        let slot = politeness::reserve_slot(&self.pool, &host, delay).await?;
+        self.take_slot(&host, delay, lease).await?;
+        Ok(host)
+    }
+
+    /// Ends a [`Fetcher::permit`]: the host is free for the next request.
+    pub async fn release(&self, host: &str) -> Result<(), FetchError> {
+        politeness::release_host(&self.pool, host).await?;
+        Ok(())
+    }
+
+    /// Waits for this process's turn, then the host's next slot (spacing), then until no other
+    /// request to the host is in flight anywhere, and holds the host for `lease`.
+    async fn take_slot(
+        &self,
+        host: &str,
+        gap: Duration,
+        lease: Duration,
+    ) -> Result<(), FetchError> {
+        if let Some(local) = &self.local {
+            local.until_key_ready(&host.to_string()).await;
+            if local.len() > LOCAL_HOSTS {
+                local.retain_recent();
+            }
+        }
+        let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
         tokio::time::sleep((slot - Utc::now()).to_std().unwrap_or(Duration::ZERO)).await;
+        // Only a slow response still in flight makes this wait; its lease bounds the wait
+        // even if its worker died.
+        while !politeness::claim_host(&self.pool, host, lease).await? {
+            tokio::time::sleep(IN_FLIGHT_POLL).await;
+        }
         Ok(())
     }
 
@@ -298,16 +331,12 @@ impl Fetcher {
         host: &str,
         gap: Duration,
     ) -> Result<Fetched, FetchError> {
-        if let Some(local) = &self.local {
-            local.until_key_ready(&host.to_string()).await;
-            if local.len() > LOCAL_HOSTS {
-                local.retain_recent();
-            }
-        }
-        let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
-        let wait = (slot - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-        tokio::time::sleep(wait).await;
-        self.request(url).await
+        // The lease outlasts the request's own timeout, so it only expires for a dead worker.
+        self.take_slot(host, gap, self.cfg.timeout + Duration::from_secs(5))
+            .await?;
+        let result = self.request(url).await;
+        politeness::release_host(&self.pool, host).await?;
+        result
     }
 
     /// The host's robots.txt, from the shared cache or fetched once. A missing file (4xx) allows

@@ -39,7 +39,6 @@ pub struct Renderer {
     permits: Semaphore,
     timeout: Duration,
     proxy: Option<String>,
-    user_agent: String,
 }
 
 impl Renderer {
@@ -58,7 +57,6 @@ impl Renderer {
             permits: Semaphore::new(cfg.render_sessions),
             timeout: cfg.render_timeout,
             proxy: cfg.crawl.proxy.clone(),
-            user_agent: cfg.crawl.user_agent.clone(),
         })
     }
 
@@ -107,7 +105,7 @@ impl Renderer {
         Ok(url)
     }
 
-    fn capabilities(&self) -> fantoccini::wd::Capabilities {
+    fn capabilities(&self, user_agent: &str) -> fantoccini::wd::Capabilities {
         let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
@@ -119,7 +117,7 @@ impl Renderer {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--disable-extensions".into(),
-            format!("--user-agent={}", self.user_agent),
+            format!("--user-agent={user_agent}"),
         ];
         if let Some(p) = &self.proxy {
             args.push(format!("--proxy-server={p}"));
@@ -133,8 +131,9 @@ impl Renderer {
         caps
     }
 
-    /// Loads `url` in a fresh headless browser and returns the rendered HTML.
-    pub async fn render(&self, url: &str) -> Result<String, RenderError> {
+    /// Loads `url` in a fresh headless browser sending `user_agent` (the one the crawler uses
+    /// for that host) and returns the rendered HTML.
+    pub async fn render(&self, url: &str, user_agent: &str) -> Result<String, RenderError> {
         let _permit = self
             .permits
             .acquire()
@@ -144,7 +143,7 @@ impl Renderer {
         // WebDriver runs on loopback or a private network: plain HTTP, no TLS stack needed.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = fantoccini::ClientBuilder::new(connector)
-            .capabilities(self.capabilities())
+            .capabilities(self.capabilities(user_agent))
             .connect(&endpoint)
             .await
             .map_err(|e| RenderError::Unavailable(e.to_string()))?;

@@ -80,3 +80,30 @@ pub async fn pause_host<'c>(db: impl Db<'c>, host: &str, until: DateTime<Utc>) -
     .await?;
     Ok(())
 }
+
+/// Takes `host` for one request until `lease` has passed or [`release_host`] is called; returns
+/// false while another request to it is in flight.
+pub async fn claim_host<'c>(db: impl Db<'c>, host: &str, lease: Duration) -> sqlx::Result<bool> {
+    let r = sqlx::query!(
+        "INSERT INTO host_slots (host, next_allowed_at, busy_until)
+         VALUES ($1, clock_timestamp(), clock_timestamp() + make_interval(secs => $2))
+         ON CONFLICT (host) DO UPDATE SET busy_until = EXCLUDED.busy_until
+         WHERE host_slots.busy_until IS NULL OR host_slots.busy_until <= clock_timestamp()",
+        host,
+        lease.as_secs_f64(),
+    )
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Frees `host` after a request completed.
+pub async fn release_host<'c>(db: impl Db<'c>, host: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE host_slots SET busy_until = NULL WHERE host = $1",
+        host
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

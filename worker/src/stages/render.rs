@@ -30,26 +30,30 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let mut queue = pages::needing_render(&ctx.pool, job.item_id).await?;
     let mut done = 0usize;
     while let Some(url) = queue.pop() {
-        if let Err(e) = ctx.fetcher.permit(&url).await {
-            if e.is_transient() {
-                return Err(StageError::Retry(e.to_string()));
+        let lease = ctx.cfg.render_timeout + std::time::Duration::from_secs(5);
+        let host = match ctx.fetcher.permit(&url, lease).await {
+            Ok(host) => host,
+            Err(e) if e.is_transient() => return Err(StageError::Retry(e.to_string())),
+            Err(e) => {
+                jobs::add_error(
+                    &ctx.pool,
+                    job.job_id,
+                    Some(job.item_id),
+                    "render",
+                    Some(&company),
+                    Some(&url),
+                    &e.to_string(),
+                )
+                .await?;
+                continue;
             }
-            jobs::add_error(
-                &ctx.pool,
-                job.job_id,
-                Some(job.item_id),
-                "render",
-                Some(&company),
-                Some(&url),
-                &e.to_string(),
-            )
-            .await?;
-            continue;
-        }
-        let html = renderer
-            .render(&url)
+        };
+        let rendered = renderer.render(&url, ctx.fetcher.agent_for(&host)).await;
+        ctx.fetcher
+            .release(&host)
             .await
-            .map_err(|e| StageError::Retry(format!("{url}: {e}")))?;
+            .map_err(|e| StageError::Retry(e.to_string()))?;
+        let html = rendered.map_err(|e| StageError::Retry(format!("{url}: {e}")))?;
         pages::set_rendered(&ctx.pool, job.item_id, &url, &html).await?;
         done += 1;
         let stored = pages::for_item(&ctx.pool, job.item_id).await?;
