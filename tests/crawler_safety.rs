@@ -111,7 +111,11 @@ async fn loopback_destinations_and_other_ports_are_refused_without_a_request() {
 
     // Browser page loads go through the same check.
     let page = format!("http://127.0.0.1:{port}/");
-    let (_, reason) = refusal(fetcher.permit(&page, std::time::Duration::from_secs(20)).await);
+    let (_, reason) = refusal(
+        fetcher
+            .permit(&page, std::time::Duration::from_secs(20))
+            .await,
+    );
     assert_eq!(reason, "127.0.0.1 is a loopback address");
 
     assert!(site.seen().is_empty(), "the listener got {:?}", site.seen());
