@@ -258,17 +258,6 @@ mod tests {
         b.build().unwrap()
     }
 
-    fn chain(e: &dyn std::error::Error) -> String {
-        let mut s = e.to_string();
-        let mut src = e.source();
-        while let Some(inner) = src {
-            s.push_str(": ");
-            s.push_str(&inner.to_string());
-            src = inner.source();
-        }
-        s
-    }
-
     #[tokio::test]
     async fn the_resolver_never_hands_out_a_loopback_address() {
         let e = public_addrs("localhost").await.unwrap_err();
@@ -281,7 +270,7 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let msg = chain(&e);
+        let msg = crate::fetcher::error_chain(&e);
         assert!(
             msg.contains("refused to connect: localhost resolves to a loopback address"),
             "{msg}"
