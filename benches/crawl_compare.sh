@@ -133,6 +133,11 @@ rows = [
      f"{f(ours['floor_s'])} ({ours['busiest_host']}, {ours['busiest_host_requests']} req)",
      f"{f(scrapy['floor_s'])} ({scrapy['busiest_host']}, {scrapy['busiest_host_requests']} req)", ""),
     ("wall / floor", f(ratio, 2), f(scrapy["wall_over_floor"], 2), "≤ 1.20"),
+    ("floor along the critical path s",
+     f"{f(ours['critical_path_floor_s'])} ({ours['critical_path_host']})",
+     f"{f(scrapy['critical_path_floor_s'])} ({scrapy['critical_path_host']})", ""),
+    ("wall / critical-path floor", f(ours["wall_s"] / ours["critical_path_floor_s"], 2),
+     f(scrapy["wall_s"] / scrapy["critical_path_floor_s"], 2), ""),
     ("pages/s", f(ours["pages_per_s"], 2), f(scrapy["pages_per_s"], 2), ""),
     ("CPU s per 1,000 pages (crawler process)", f(o_cpu, 2), f(s_cpu, 2),
      f"≤ {f(s_cpu / 3, 2)} (⅓ of Scrapy)"),
@@ -154,9 +159,13 @@ print(f"ours: CPU counted from the first search to the last one finished, leadge
       f"left out), Postgres backends {f(ours['cpu_postgres_s'], 2)} s more; searches "
       f"{ours['searches_completed']}/{ours['searches']} completed"
       f"{', TIMED OUT' if ours['timed_out'] else ''}.")
+print("floor: the busiest host's requests one delay apart; along the critical path: a site's "
+      "directory page (directory pages one delay apart, in the order read), then the site's own "
+      "requests one delay (or its robots.txt Crawl-delay) apart, the latest such site.")
 print(f"Scrapy: CPU counted from spider open to close ({f(scrapy['cpu_crawl_s'], 2)} s); "
       f"whole process incl. start-up {f(s_user + s_sys, 2)} s, wall {gnu.get('Elapsed (wall clock) time (h:mm:ss or m:ss)', '?')}; "
-      f"{scrapy['retries']} retries, {scrapy['robots_forbidden']} URLs forbidden by robots.txt.")
+      f"{scrapy['retries']} retries, {scrapy['robots_forbidden']} URLs forbidden by robots.txt, "
+      f"Crawl-delay applied on {scrapy['crawl_delay_hosts']} hosts.")
 verdict = lambda ok: "met" if ok else "MISSED"
 print()
 print(f"goals: wall within 1.2× of the floor: {verdict(ratio is not None and ratio <= 1.2)} ({f(ratio, 2)}×); "
