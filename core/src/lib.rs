@@ -1,6 +1,7 @@
 //! leadgen core: domain types, pipeline stages as plain functions, configuration, job payloads
 //! and the SQL repository. No HTTP client and no HTTP server live here.
 
+pub mod access;
 pub mod config;
 pub mod db;
 pub mod destination;

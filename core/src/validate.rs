@@ -217,3 +217,39 @@ mod tests {
         assert!(e[2].message.contains("integer"));
     }
 }
+
+/// A staff email address: trimmed, lower-cased and checked against RFC 5322 (no display
+/// name), at most 254 characters.
+pub fn staff_email(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim().to_lowercase();
+    let err = |m: &str| FieldError {
+        field: field.into(),
+        message: m.into(),
+    };
+    if v.is_empty() {
+        return Err(err("is required"));
+    }
+    if v.len() > 254 {
+        return Err(err("must be at most 254 characters"));
+    }
+    email_address::EmailAddress::parse_with_options(&v, Default::default())
+        .map_err(|e| err(&format!("is not an email address: {e}")))?;
+    Ok(v)
+}
+
+#[cfg(test)]
+mod staff_email_tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_or_refused_with_the_field() {
+        assert_eq!(
+            staff_email("email", " Jane@Acme.TEST ").unwrap(),
+            "jane@acme.test"
+        );
+        let e = staff_email("email", "jane").unwrap_err();
+        assert_eq!(e.field, "email");
+        assert!(e.message.contains("not an email"));
+        assert_eq!(staff_email("email", "").unwrap_err().message, "is required");
+    }
+}
