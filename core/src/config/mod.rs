@@ -5,7 +5,8 @@
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_DIRECTORY_URL`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
-//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`.
+//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, and the API's
+//! security settings listed in [`SecurityConfig`].
 //!
 //! `LEADGEN_ALLOW_PRIVATE_NETWORKS` (`true` or `false`, default `false`): by default the crawler
 //! only reaches public addresses on ports 80 and 443 and refuses a non-public outbound proxy
@@ -14,6 +15,9 @@
 //! A bad value is reported with the variable's name and the reason; the database URL's password
 //! is never printed, nor the SMTP URL (it may carry credentials).
 
+mod security;
+
+pub use security::{Rate, RateLimits, RouteGroup, SecurityConfig, TlsFiles};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -56,6 +60,8 @@ pub struct Config {
     pub json_logs: bool,
     /// Outgoing email.
     pub mail: MailConfig,
+    /// Who may reach the API and how hard (see [`SecurityConfig`]).
+    pub security: SecurityConfig,
 }
 
 /// Outgoing email: where it is sent from and through, and who on staff hears of searches.
@@ -120,6 +126,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.mail.smtp_url.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail.from)
             .field("notify_to", &self.mail.notify_to)
+            .field("security", &self.security)
             .finish_non_exhaustive()
     }
 }
@@ -267,6 +274,7 @@ impl Config {
             false,
         )?;
         let mail = mail_config(&non_empty)?;
+        let security = security::security_config(&non_empty)?;
         let user_agents: Vec<String> = non_empty("LEADGEN_USER_AGENTS")
             .map(|v| {
                 v.split('|')
@@ -289,6 +297,7 @@ impl Config {
         }
         Ok(Config {
             mail,
+            security,
             database_url,
             bind,
             environment,

@@ -1,13 +1,18 @@
 //! The SQL of the product, one function per query, grouped by what it touches. Functions take
 //! any executor (`&PgPool` or `&mut *tx`) so callers decide what shares a transaction.
 
+pub mod api_keys;
+pub mod audit;
 pub mod events;
 pub mod jobs;
 pub mod leads;
+pub mod login_throttle;
 pub mod outbox;
 pub mod pages;
 pub mod politeness;
 pub mod queue;
+pub mod sessions;
+pub mod users;
 pub mod work_items;
 
 /// Shorthand for "a connection, pool or transaction".
