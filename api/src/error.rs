@@ -16,6 +16,33 @@ pub enum ApiError {
     /// The resource does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// No credentials, or credentials that are not (or no longer) valid.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials that do not allow this.
+    #[error("{message}")]
+    Forbidden {
+        /// What the caller is told.
+        message: String,
+        /// Who was refused, for the audit log.
+        actor: Option<crate::auth::ActorRef>,
+        /// The permission missing.
+        permission: Option<&'static str>,
+    },
+    /// The request conflicts with the current state (e.g. an email already taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many requests; the client may try again after this long.
+    #[error("too many requests")]
+    RateLimited {
+        /// Whole seconds to wait (at least 1).
+        retry_after: u64,
+        /// What was limited.
+        message: String,
+    },
+    /// The request body is larger than allowed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// The database is unreachable right now.
     #[error("database unavailable")]
     Unavailable,
@@ -25,6 +52,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Refused for want of `permission`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            message: message.into(),
+            actor: None,
+            permission: None,
+        }
+    }
+
+    /// Limited for `wait`, rounded up to whole seconds.
+    pub fn rate_limited(wait: std::time::Duration, message: impl Into<String>) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError::RateLimited {
+            retry_after: secs.max(1),
+            message: message.into(),
+        }
+    }
+
     /// One invalid field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError {
@@ -50,6 +95,11 @@ impl poem::error::ResponseError for ApiError {
         match self {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,6 +145,56 @@ pub fn error_response(err: poem::Error, request_id: &str) -> Response {
             ),
             ApiError::NotFound(m) => {
                 body(StatusCode::NOT_FOUND, "not_found", m, json!([]), request_id)
+            }
+            ApiError::Unauthorized(m) => {
+                let mut r = body(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    m,
+                    json!([]),
+                    request_id,
+                );
+                r.headers_mut().insert(
+                    poem::http::header::WWW_AUTHENTICATE,
+                    poem::http::HeaderValue::from_static("Bearer realm=\"leadgen\""),
+                );
+                r
+            }
+            ApiError::Forbidden { message, .. } => body(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                message,
+                json!([]),
+                request_id,
+            ),
+            ApiError::Conflict(m) => {
+                body(StatusCode::CONFLICT, "conflict", m, json!([]), request_id)
+            }
+            ApiError::PayloadTooLarge(m) => body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                m,
+                json!([]),
+                request_id,
+            ),
+            ApiError::RateLimited {
+                retry_after,
+                message,
+            } => {
+                let mut r = poem::web::Json(json!({
+                    "error": {
+                        "code": "rate_limited",
+                        "message": message,
+                        "details": [],
+                        "request_id": request_id,
+                        "retry_after": retry_after,
+                    }
+                }))
+                .with_status(StatusCode::TOO_MANY_REQUESTS)
+                .into_response();
+                r.headers_mut()
+                    .insert(poem::http::header::RETRY_AFTER, (*retry_after).into());
+                r
             }
             ApiError::Unavailable => body(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -148,6 +248,8 @@ pub fn error_response(err: poem::Error, request_id: &str) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
         _ => "bad_request",
     };
     body(status, code, &err.to_string(), json!([]), request_id)

@@ -2,39 +2,62 @@
 //! `/api/v1/openapi.json` and Swagger UI at `/docs`. Stateless: Postgres is the only shared
 //! state, so any number of API processes can serve side by side.
 
+pub mod auth;
 pub mod error;
 pub mod hub;
+pub mod middleware;
 pub mod routes;
 pub mod search_body;
 pub mod state;
 pub mod ws;
 
-use error::error_response;
-use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::Tracing;
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get};
+use poem::listener::{
+    Acceptor, AcceptorExt, BoxAcceptor, Listener, RustlsCertificate, RustlsConfig, TcpListener,
+};
+use poem::middleware::{Cors, Tracing};
+use poem::{Endpoint, EndpointExt, Route, get};
 use poem_openapi::OpenApiService;
 use routes::{
-    analytics::AnalyticsApi, export::ExportApi, health::HealthApi, leads::LeadsApi,
-    search::SearchApi,
+    analytics::AnalyticsApi, api_keys::ApiKeysApi, audit::AuditApi, auth::AuthApi,
+    export::ExportApi, health::HealthApi, leads::LeadsApi, search::SearchApi, users::UsersApi,
 };
 use state::AppState;
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 /// Builds the whole HTTP application for `state`.
 pub fn app(state: AppState) -> impl Endpoint {
     let api = OpenApiService::new(
-        (SearchApi, LeadsApi, ExportApi, AnalyticsApi, HealthApi),
+        (
+            SearchApi,
+            LeadsApi,
+            ExportApi,
+            AnalyticsApi,
+            AuthApi,
+            UsersApi,
+            ApiKeysApi,
+            AuditApi,
+            HealthApi,
+        ),
         "leadgen API",
         env!("CARGO_PKG_VERSION"),
     )
-    .description("Lead generation and lead management: searches, leads, exports, analytics.")
+    .description(
+        "Lead generation and lead management: searches, leads, exports, analytics, staff \
+         accounts and API keys. Every endpoint except health and sign-in needs an access token \
+         (`Authorization: Bearer …` from `POST /api/v1/auth/login`) or an API key \
+         (`Authorization: Bearer lgk_…` or `X-API-Key: lgk_…`).",
+    )
     .server(state.cfg.public_url.clone().unwrap_or_else(|| "/".into()));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let metrics = state.metrics.clone();
+    let cors_origins = state.cfg.security.cors_origins.clone();
+    let cors = Cors::new()
+        .allow_origins(cors_origins.iter().map(String::as_str))
+        .allow_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allow_headers(["authorization", "x-api-key", "content-type"])
+        .expose_headers(["x-request-id", "retry-after"])
+        .max_age(600);
+    let wrapped = state.clone();
     Route::new()
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
@@ -42,49 +65,46 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/", api)
         .data(state)
         .around(move |ep, req| {
-            let metrics = metrics.clone();
-            async move { Ok(handle(ep, req, &metrics).await) }
+            let state = wrapped.clone();
+            async move { Ok(middleware::handle(ep, req, state).await) }
         })
+        .with_if(!cors_origins.is_empty(), cors)
         .with(Tracing)
-}
-
-async fn handle<E: Endpoint>(
-    ep: std::sync::Arc<E>,
-    req: Request,
-    metrics: &state::RequestMetrics,
-) -> Response {
-    let request_id = uuid::Uuid::now_v7().to_string();
-    let started = Instant::now();
-    let mut resp = match ep.call(req).await {
-        Ok(r) => r.into_response(),
-        Err(e) => error_response(e, &request_id),
-    };
-    if let Ok(v) = request_id.parse() {
-        resp.headers_mut().insert("x-request-id", v);
-    }
-    metrics.count.fetch_add(1, Ordering::Relaxed);
-    metrics
-        .total_micros
-        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
-    resp
 }
 
 /// A bound API server, ready to run.
 pub struct Server {
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: BoxAcceptor,
     addr: SocketAddr,
     state: AppState,
 }
 
 impl Server {
-    /// Binds `addr` (port 0 picks a free port, see [`Server::addr`]).
+    /// Binds `addr` (port 0 picks a free port, see [`Server::addr`]); serves HTTPS when a
+    /// certificate and key are configured.
     pub async fn bind(addr: SocketAddr, state: AppState) -> std::io::Result<Self> {
-        let acceptor = TcpListener::bind(addr).into_acceptor().await?;
-        let addr = acceptor
+        let tcp = TcpListener::bind(addr).into_acceptor().await?;
+        let addr = tcp
             .local_addr()
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .unwrap_or(addr);
+        let acceptor = match &state.cfg.security.tls {
+            None => tcp.boxed(),
+            Some(files) => {
+                let cert = std::fs::read(&files.cert)?;
+                let key = std::fs::read(&files.key)?;
+                let config =
+                    RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
+                // One configuration, then a stream that stays open: the acceptor polls it
+                // on every accept, and an ended stream would be polled in a busy loop.
+                let configs = futures::StreamExt::chain(
+                    futures::stream::iter([config]),
+                    futures::stream::pending(),
+                );
+                tcp.rustls(configs).boxed()
+            }
+        };
         Ok(Self {
             acceptor,
             addr,

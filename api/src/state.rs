@@ -1,7 +1,10 @@
 //! What every request handler can reach.
 
+use crate::auth::jwt::TokenKeys;
+use crate::auth::rate_limit::Limiters;
 use crate::hub::EventHub;
 use leadgen_core::Config;
+use leadgen_core::access::{Clock, SystemClock};
 use leadgen_core::stages::score::Weights;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -23,6 +26,49 @@ pub struct AppState {
     pub started: Instant,
     /// Request counters for the health report.
     pub metrics: Arc<RequestMetrics>,
+    /// The time sessions and throttles are judged by.
+    pub clock: Arc<dyn Clock>,
+    /// Access-token keys.
+    pub tokens: Arc<TokenKeys>,
+    /// Rate limiters.
+    pub limiters: Arc<Limiters>,
+}
+
+impl AppState {
+    /// State for an API process. Without `LEADGEN_JWT_SECRET` (allowed outside production) a
+    /// random signing key is made: tokens then hold only for this process.
+    pub fn new(
+        cfg: Config,
+        pool: PgPool,
+    ) -> Result<Self, leadgen_core::access::secret::RandomError> {
+        let secret = match &cfg.security.jwt_secret {
+            Some(s) => s.as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "LEADGEN_JWT_SECRET is not set: signing access tokens with a random key \
+                     that lasts as long as this process"
+                );
+                leadgen_core::access::secret::random_bytes::<32>()?.to_vec()
+            }
+        };
+        Ok(AppState {
+            tokens: Arc::new(TokenKeys::new(&secret, cfg.security.access_token_ttl)),
+            limiters: Arc::new(Limiters::new(&cfg.security.rate_limits)),
+            weights: Arc::new(Weights::default()),
+            pool,
+            cfg: Arc::new(cfg),
+            hub: Default::default(),
+            started: Instant::now(),
+            metrics: Default::default(),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// The same state judging time by `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
 }
 
 /// Requests served and their total time, for the average response time in health.

@@ -5,14 +5,16 @@
 //! passes `?last_event_id=N` and gets exactly the events after N. The final `job_completed` or
 //! `job_failed` event is always delivered, then the server closes the socket.
 
+use crate::auth::principal::{authenticate, presented};
 use crate::error::ApiError;
 use crate::routes::search::status_body;
 use crate::state::AppState;
 use futures::{SinkExt, StreamExt};
+use leadgen_core::access::Permission;
 use leadgen_core::repo::{events, jobs, work_items};
 use poem::web::websocket::{Message, WebSocket, WebSocketStream};
 use poem::web::{Data, Path, Query};
-use poem::{IntoResponse, handler};
+use poem::{IntoResponse, Request, handler};
 use serde::Deserialize;
 use std::time::Duration;
 use uuid::Uuid;
@@ -22,16 +24,26 @@ use uuid::Uuid;
 pub struct WsQuery {
     /// Resume after this event id.
     pub last_event_id: Option<i64>,
+    /// An access token or API key, for clients that cannot set headers on a WebSocket
+    /// (browsers); a header is preferred where possible.
+    pub access_token: Option<String>,
 }
 
-/// Upgrades to a WebSocket streaming the job's events; 404 for an unknown job.
+/// Upgrades to a WebSocket streaming the job's events; 401 without valid credentials, 403
+/// without `searches:read`, 404 for an unknown job.
 #[handler]
 pub async fn job_events(
+    req: &Request,
     Path(job_id): Path<String>,
     Query(q): Query<WsQuery>,
     ws: WebSocket,
     state: Data<&AppState>,
 ) -> poem::Result<impl IntoResponse> {
+    let credential = presented(req)
+        .or(q.access_token.clone())
+        .ok_or_else(|| ApiError::Unauthorized("authentication required".into()))?;
+    let principal = authenticate(&state, &credential).await?;
+    principal.require(Permission::SearchesRead)?;
     let job_id =
         Uuid::parse_str(&job_id).map_err(|_| ApiError::field("job_id", "must be a UUID"))?;
     if jobs::get(&state.pool, job_id)

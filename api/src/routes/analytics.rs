@@ -3,8 +3,10 @@
 use super::ApiTags;
 use super::analytics_types::{AnalyticsSummary, JobSummary, LeadAnalytics};
 use super::shared_types::{ApiResult, stored};
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use leadgen_core::access::Permission;
 use leadgen_core::repo::{jobs, leads};
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -22,8 +24,10 @@ impl AnalyticsApi {
     async fn summary(
         &self,
         state: Data<&AppState>,
+        auth: Auth,
         job_id: Query<Option<Uuid>>,
     ) -> ApiResult<AnalyticsSummary> {
+        auth.require(Permission::Analytics)?;
         let job = match job_id.0 {
             Some(id) => Some(
                 jobs::get(&state.pool, id)

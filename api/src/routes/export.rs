@@ -3,9 +3,13 @@
 
 use super::ApiTags;
 use super::shared_types::{ApiFailure, LookupFailures};
+use crate::auth::Auth;
+use crate::auth::audit::{self, Event};
+use crate::auth::client::ClientInfo;
 use crate::error::ApiError;
 use crate::state::AppState;
 use futures::StreamExt;
+use leadgen_core::access::Permission;
 use leadgen_core::repo::leads::{self, LeadRow};
 use poem::web::Data;
 use poem_openapi::ApiResponse;
@@ -69,13 +73,33 @@ impl ExportApi {
     async fn csv(
         &self,
         state: Data<&AppState>,
+        client: Data<&ClientInfo>,
+        auth: Auth,
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
         fields: Query<Option<String>>,
     ) -> Result<CsvResponse, ApiFailure<LookupFailures>> {
+        auth.require(Permission::Export)?;
         let filter = super::leads::parse_filter(job_id.0, score_min.0)?;
         let columns = parse_fields(fields.0.as_deref())?;
         super::leads::require_job(&state, filter.job_id).await?;
+        audit::by(
+            &state,
+            Some(&client),
+            &auth,
+            Event {
+                action: "export.csv",
+                outcome: "ok",
+                target_type: Some("leads"),
+                target_id: filter.job_id.map(|j| j.to_string()),
+                detail: serde_json::json!({
+                    "job_id": filter.job_id,
+                    "score_min": filter.score_min,
+                    "fields": columns,
+                }),
+            },
+        )
+        .await?;
         let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
         let pool = state.pool.clone();
         let header = csv_line(columns.iter().map(|c| c.to_string()));

@@ -7,8 +7,10 @@ use super::lead_types::{
     Pagination,
 };
 use super::shared_types::{ApiResult, stored};
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
+use leadgen_core::access::Permission;
 use leadgen_core::repo::leads::{self, LeadFilter, LeadRow};
 use leadgen_core::stages::score::quality;
 use poem::web::Data;
@@ -34,11 +36,13 @@ impl LeadsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
+        auth: Auth,
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
         limit: Query<Option<u32>>,
         offset: Query<Option<u32>>,
     ) -> ApiResult<LeadList> {
+        auth.require(Permission::LeadsRead)?;
         let filter = parse_filter(job_id.0, score_min.0)?;
         let limit = limit.0.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
@@ -82,7 +86,13 @@ impl LeadsApi {
 
     /// Everything known about one lead.
     #[oai(path = "/leads/:lead_id", method = "get")]
-    async fn detail(&self, state: Data<&AppState>, lead_id: Path<String>) -> ApiResult<LeadDetail> {
+    async fn detail(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        lead_id: Path<String>,
+    ) -> ApiResult<LeadDetail> {
+        auth.require(Permission::LeadsRead)?;
         let lead_id = super::search::parse_id("lead_id", &lead_id.0)?;
         let row = leads::get(&state.pool, lead_id)
             .await

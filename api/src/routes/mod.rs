@@ -1,7 +1,11 @@
 //! The REST endpoints under `/api/v1`, one module per resource.
 
+pub mod access_types;
 pub mod analytics;
 pub mod analytics_types;
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
 pub mod export;
 pub mod health;
 pub mod health_types;
@@ -10,6 +14,7 @@ pub mod leads;
 pub mod search;
 pub mod search_types;
 pub mod shared_types;
+pub mod users;
 
 use poem_openapi::Tags;
 
@@ -24,6 +29,14 @@ pub enum ApiTags {
     Export,
     /// Analytics over leads.
     Analytics,
+    /// Signing in and out, tokens, the caller.
+    Auth,
+    /// Staff accounts (admins).
+    Users,
+    /// API keys for machine clients.
+    ApiKeys,
+    /// The audit log (admins).
+    Audit,
     /// Service health.
     System,
 }

@@ -6,10 +6,12 @@ use super::search_types::{
     QualityMetrics, SearchCriteria, SearchStarted,
 };
 use super::shared_types::{ApiResult, SearchFailures, stored};
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::search_body::SearchBody;
 use crate::state::AppState;
 use chrono::{Duration as ChronoDuration, Utc};
+use leadgen_core::access::Permission;
 use leadgen_core::jobs::{DiscoverJob, Stage};
 use leadgen_core::repo::{jobs, queue, work_items};
 use poem::web::Data;
@@ -36,8 +38,10 @@ impl SearchApi {
     async fn search(
         &self,
         state: Data<&AppState>,
+        auth: Auth,
         body: SearchBody,
     ) -> ApiResult<SearchStarted, SearchFailures> {
+        auth.require(Permission::SearchesRun)?;
         let criteria = body.0;
         let id = Uuid::now_v7();
         let eta = estimate(&state, criteria.max_results).await?;
@@ -89,8 +93,10 @@ impl SearchApi {
     async fn status(
         &self,
         state: Data<&AppState>,
+        auth: Auth,
         job_id: Path<String>,
     ) -> ApiResult<JobStatusReport> {
+        auth.require(Permission::SearchesRead)?;
         let job_id = parse_id("job_id", &job_id.0)?;
         let row = jobs::get(&state.pool, job_id)
             .await

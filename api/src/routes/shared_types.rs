@@ -142,8 +142,14 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request body's content type is not supported.
     UnsupportedMediaType,
-    /// Too many requests; retry after the time in `Retry-After`.
+    /// Too many requests; retry after `retry_after` seconds (also the `Retry-After` header).
     RateLimited,
+    /// Missing, invalid or expired credentials (also the `WWW-Authenticate` header).
+    Unauthorized,
+    /// The credentials are valid but do not allow this.
+    Forbidden,
+    /// The request conflicts with the current state, e.g. an email already taken.
+    Conflict,
     /// Any other malformed request.
     BadRequest,
 }
@@ -169,6 +175,9 @@ pub struct ErrorInfo {
     pub details: Vec<ErrorFieldDetail>,
     /// Id of the request, also sent as the `X-Request-Id` header.
     pub request_id: String,
+    /// With `rate_limited`: seconds to wait before trying again.
+    #[oai(skip_serializing_if_is_none)]
+    pub retry_after: Option<u64>,
 }
 
 /// The one shape of every error answer.
@@ -182,7 +191,23 @@ pub struct ErrorResponse {
 pub trait Failures: Send + Sync + 'static {
     /// Each status with its description.
     const STATUSES: &'static [(u16, &'static str)];
+    /// Whether the endpoint needs credentials (and so can answer 401 and 403).
+    const AUTHENTICATED: bool = true;
 }
+
+const UNSUPPORTED: (u16, &str) = (415, "The body is not JSON (`unsupported_media_type`).");
+const UNAUTHORIZED: (u16, &str) = (
+    401,
+    "No credentials, or credentials that are invalid, expired or revoked (`unauthorized`).",
+);
+const FORBIDDEN: (u16, &str) = (
+    403,
+    "The credentials are valid but their role or scope does not allow this (`forbidden`).",
+);
+const RATE_LIMITED: (u16, &str) = (
+    429,
+    "Too many requests (`rate_limited`); wait `retry_after` seconds (also `Retry-After`).",
+);
 
 const INVALID: (u16, &str) = (
     422,
@@ -228,6 +253,50 @@ impl Failures for LookupFailures {
     ];
 }
 
+/// Failures of sign-in and token refresh (no credentials needed, so no 403).
+pub struct SignInFailures;
+
+impl Failures for SignInFailures {
+    const STATUSES: &'static [(u16, &'static str)] = &[
+        (
+            400,
+            "The body is not valid JSON of the documented shape (`invalid_body`).",
+        ),
+        (
+            401,
+            "The email and password, or the refresh token, are not valid (`unauthorized`).",
+        ),
+        UNSUPPORTED,
+        INVALID,
+        UNAVAILABLE,
+        INTERNAL,
+    ];
+    const AUTHENTICATED: bool = false;
+}
+
+/// Failures of creating or changing something: an unreadable or invalid body, an unknown id,
+/// a conflict with what exists, or the database.
+pub struct ChangeFailures;
+
+impl Failures for ChangeFailures {
+    const STATUSES: &'static [(u16, &'static str)] = &[
+        (
+            400,
+            "The body is not valid JSON of the documented shape (`invalid_body`).",
+        ),
+        (404, "The object named does not exist (`not_found`)."),
+        UNSUPPORTED,
+        (
+            409,
+            "It conflicts with what exists, e.g. an email already taken or the last admin \
+             (`conflict`).",
+        ),
+        INVALID,
+        UNAVAILABLE,
+        INTERNAL,
+    ];
+}
+
 /// A failed request. It carries the [`ApiError`] unchanged to
 /// [`crate::error::error_response`], which renders it; in the OpenAPI document it declares the
 /// statuses of `S`, each with the [`ErrorResponse`] body and the `X-Request-Id` header.
@@ -236,6 +305,12 @@ pub struct ApiFailure<S>(pub ApiError, PhantomData<S>);
 impl<S> From<ApiError> for ApiFailure<S> {
     fn from(e: ApiError) -> Self {
         ApiFailure(e, PhantomData)
+    }
+}
+
+impl<S> From<sqlx::Error> for ApiFailure<S> {
+    fn from(e: sqlx::Error) -> Self {
+        ApiFailure(e.into(), PhantomData)
     }
 }
 
@@ -253,12 +328,25 @@ impl<S> std::fmt::Debug for ApiFailure<S> {
 
 impl<S: Failures> ApiResponse for ApiFailure<S> {
     fn meta() -> MetaResponses {
+        let auth: &[(u16, &str)] = if S::AUTHENTICATED {
+            &[UNAUTHORIZED, FORBIDDEN]
+        } else {
+            &[]
+        };
+        let mut statuses: Vec<(u16, &'static str)> = S::STATUSES
+            .iter()
+            .chain(auth)
+            .chain([&RATE_LIMITED])
+            .copied()
+            .collect();
+        statuses.sort_by_key(|(s, _)| *s);
+        statuses.dedup_by_key(|(s, _)| *s);
         MetaResponses {
-            responses: S::STATUSES
-                .iter()
+            responses: statuses
+                .into_iter()
                 .map(|(status, description)| MetaResponse {
                     description,
-                    status: Some(*status),
+                    status: Some(status),
                     status_range: None,
                     content: vec![MetaMediaType {
                         content_type: "application/json; charset=utf-8",
