@@ -310,12 +310,37 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
             leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await
         })
     };
-    let server =
-        leadgen_api::Server::bind(cfg.bind, leadgen::cli::api_state(cfg.clone(), pool.clone()))
-            .await?;
+    let server = leadgen_api::Server::bind(
+        cfg.bind,
+        leadgen::cli::api_state(cfg.clone(), pool.clone())?,
+    )
+    .await?;
     let base = format!("http://{}", server.addr());
     let api = tokio::spawn(server.run(stopped(rx)));
-    let http = reqwest::Client::builder().no_proxy().build()?;
+    let password = leadgen::accounts::demo_admin(&pool, "bench@leadgen.test").await?;
+    let signed_in: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()?
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": "bench@leadgen.test", "password": password }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!(
+            "Bearer {}",
+            signed_in["access_token"].as_str().unwrap_or_default()
+        )
+        .parse()?,
+    );
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()?;
 
     let location = SampleWeb::cities().join(" ");
     eprintln!(

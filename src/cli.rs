@@ -1,4 +1,4 @@
-//! Subcommands: `demo`, `api`, `worker`, `migrate`, `sample-web`.
+//! Subcommands: `demo`, `api`, `worker`, `migrate`, `user`, `sample-web`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -30,6 +30,9 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(crate::accounts::UserCommand),
     /// Serve the sample web as an HTTP proxy on loopback.
     SampleWeb {
         /// Address to listen on.
@@ -56,7 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = Config::from_env()?;
             crate::telemetry::init(cfg.json_logs, "info");
             let pool = connect(&cfg).await?;
-            let server = leadgen_api::Server::bind(cfg.bind, api_state(cfg, pool))
+            let server = leadgen_api::Server::bind(cfg.bind, api_state(cfg, pool)?)
                 .await
                 .context("binding LEADGEN_BIND")?;
             tracing::info!(addr = %server.addr(), "API listening");
@@ -79,6 +82,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             migrate(&pool).await?;
             println!("migrations applied");
             Ok(())
+        }
+        Command::User(cmd) => {
+            let cfg = Config::from_env()?;
+            crate::telemetry::init(cfg.json_logs, "warn");
+            let pool = connect(&cfg).await?;
+            crate::accounts::run(&pool, cmd).await
         }
         Command::SampleWeb {
             bind,
@@ -161,15 +170,9 @@ pub async fn migrate(pool: &sqlx::PgPool) -> anyhow::Result<()> {
 }
 
 /// The API's shared state.
-pub fn api_state(cfg: Config, pool: sqlx::PgPool) -> leadgen_api::state::AppState {
-    leadgen_api::state::AppState {
-        pool,
-        cfg: Arc::new(cfg),
-        weights: Arc::new(leadgen_core::stages::score::Weights::default()),
-        hub: Default::default(),
-        started: std::time::Instant::now(),
-        metrics: Default::default(),
-    }
+pub fn api_state(cfg: Config, pool: sqlx::PgPool) -> anyhow::Result<leadgen_api::state::AppState> {
+    cfg.security.check_for_api(&cfg.environment)?;
+    Ok(leadgen_api::state::AppState::new(cfg, pool)?)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -84,7 +84,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         async move { leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await }
     });
     let server =
-        leadgen_api::Server::bind(cfg.bind, crate::cli::api_state(cfg.clone(), pool.clone()))
+        leadgen_api::Server::bind(cfg.bind, crate::cli::api_state(cfg.clone(), pool.clone())?)
             .await
             .with_context(|| {
                 format!(
@@ -94,9 +94,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             })?;
     let base = format!("http://{}", server.addr());
     let api = tokio::spawn(server.run(stopped(stop_rx.clone())));
-    println!("API:        {base}/api/v1   Swagger UI: {base}/docs\n");
+    let password = crate::accounts::demo_admin(&pool, DEMO_ADMIN).await?;
+    println!("API:        {base}/api/v1   Swagger UI: {base}/docs");
+    println!("sign in:    {DEMO_ADMIN} / {password}  (POST {base}/api/v1/auth/login)\n");
 
-    let result = run_search(&base, &args).await;
+    let result = run_search(&base, &args, &password).await;
     match (&result, args.once) {
         (Err(_), _) | (Ok(()), true) => {}
         (Ok(()), false) => {
@@ -111,8 +113,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     result
 }
 
-async fn run_search(base: &str, args: &DemoArgs) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder().no_proxy().build()?;
+/// The demo's admin account.
+pub const DEMO_ADMIN: &str = "admin@leadgen.test";
+
+async fn run_search(base: &str, args: &DemoArgs, password: &str) -> anyhow::Result<()> {
+    let signed_in: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()?
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "email": DEMO_ADMIN, "password": password }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = signed_in["access_token"]
+        .as_str()
+        .context("no access token in the sign-in answer")?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse()?,
+    );
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()?;
     let started: Value = http
         .post(format!("{base}/api/v1/scrape/search"))
         .json(&json!({ "industry": args.industry, "location": args.location, "max_results": args.max_results }))

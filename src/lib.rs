@@ -1,5 +1,6 @@
 //! The `leadgen` command: subcommands for each process role, the demo and the sample web.
 
+pub mod accounts;
 pub mod cli;
 pub mod demo;
 pub mod postgres;
