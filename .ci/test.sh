@@ -24,6 +24,15 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
   apt-get install -y -qq chromium chromium-driver python3-aiosmtpd >/dev/null
 fi
 
+# schemathesis (PyPI) in a virtualenv outside the clone, for the API contract test.
+venv="$HOME/.cache/leadgen-venv"
+if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "4.32.5"; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q schemathesis==4.32.5
+fi
+export LEADGEN_SCHEMATHESIS="$venv/bin/schemathesis"
+
 # Reuse one build directory across clones so warm runs are fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leadgen-target}"
 export CARGO_TERM_COLOR=never

@@ -36,9 +36,11 @@ async fn a_search_runs_end_to_end_and_every_read_endpoint_reports_it() {
         "{}/api/v1/ws/jobs/{job}",
         app.base.replace("http://", "ws://")
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url)
-        .await
-        .expect("websocket connects");
+    // A browser cannot set headers on a WebSocket: the token goes in the query.
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("{ws_url}?access_token={}", app.admin_token))
+            .await
+            .expect("websocket connects");
     let mut messages: Vec<Value> = Vec::new();
     let collect = async {
         while let Some(Ok(m)) = ws.next().await {
@@ -79,9 +81,16 @@ async fn a_search_runs_end_to_end_and_every_read_endpoint_reports_it() {
 
     // Resuming after an event id yields exactly the later events, none repeated.
     let cut = ids[ids.len() / 2];
-    let (mut ws2, _) = tokio_tungstenite::connect_async(format!("{ws_url}?last_event_id={cut}"))
-        .await
+    let mut resume =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "{ws_url}?last_event_id={cut}"
+        ))
         .unwrap();
+    resume.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", app.admin_token).parse().unwrap(),
+    );
+    let (mut ws2, _) = tokio_tungstenite::connect_async(resume).await.unwrap();
     let mut resumed = Vec::new();
     while let Some(Ok(m)) = ws2.next().await {
         if let tokio_tungstenite::tungstenite::Message::Text(t) = m {

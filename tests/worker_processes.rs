@@ -227,9 +227,10 @@ async fn a_worker_whose_database_connections_are_cut_reconnects_and_finishes_the
         "{}/api/v1/ws/jobs/{job}",
         app.base.replace("http://", "ws://")
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url)
-        .await
-        .expect("websocket connects");
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("{ws_url}?access_token={}", app.admin_token))
+            .await
+            .expect("websocket connects");
 
     // Cut every connection twice while the search runs: once when the first company is done,
     // again at half way.

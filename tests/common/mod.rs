@@ -30,10 +30,19 @@ pub struct TestApp {
     pub web: SampleWebServer,
     /// Configuration the processes use.
     pub cfg: Config,
-    /// HTTP client (no proxy).
+    /// HTTP client (no proxy) signed in as the test admin ([`ADMIN_EMAIL`]).
     pub http: reqwest::Client,
+    /// HTTP client (no proxy) without credentials.
+    pub anon: reqwest::Client,
+    /// The admin's access token.
+    pub admin_token: String,
     stop: watch::Sender<bool>,
 }
+
+/// The admin every test system has.
+pub const ADMIN_EMAIL: &str = "admin@leadgen.test";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "orbiting lobster quietly admires tea";
 
 /// Options of [`TestApp::spawn_with`].
 pub struct Spawn {
@@ -49,6 +58,11 @@ pub struct Spawn {
     pub smtp_url: Option<String>,
     /// Attempts of a stage job before it is given up (default: the product's default).
     pub max_attempts: Option<u32>,
+    /// The API judges sessions by this clock (default: the system clock).
+    pub clock: Option<Arc<leadgen_core::access::ManualClock>>,
+    /// Changes the configuration last (e.g. tighter rate limits). By default tests get rate
+    /// limits far above what they send.
+    pub configure: Option<fn(&mut Config)>,
 }
 
 impl Default for Spawn {
@@ -60,6 +74,8 @@ impl Default for Spawn {
             browser: false,
             smtp_url: None,
             max_attempts: None,
+            clock: None,
+            configure: None,
         }
     }
 }
@@ -107,6 +123,22 @@ impl TestApp {
         if let Some(n) = opts.max_attempts {
             cfg.max_attempts = n;
         }
+        cfg.security.rate_limits = leadgen_core::config::RateLimits::parse(
+            "auth=10000/min,public=10000/min,read=100000/min,write=100000/min,export=10000/min",
+        )
+        .unwrap();
+        if let Some(f) = opts.configure {
+            f(&mut cfg);
+        }
+        leadgen::accounts::create(
+            &pool,
+            ADMIN_EMAIL,
+            "admin",
+            "Test Admin",
+            Some(ADMIN_PASSWORD.into()),
+        )
+        .await
+        .expect("create the test admin");
         if opts.browser {
             cfg.chromedriver = Some(
                 chromedriver_path().expect("chromedriver installed (the test command installs it)"),
@@ -123,13 +155,21 @@ impl TestApp {
                 leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await
             });
         }
-        let server =
-            leadgen_api::Server::bind(cfg.bind, leadgen::cli::api_state(cfg.clone(), pool.clone()))
-                .await
-                .expect("bind API");
+        let mut state = leadgen::cli::api_state(cfg.clone(), pool.clone()).expect("API state");
+        if let Some(clock) = opts.clock {
+            state = state.with_clock(clock);
+        }
+        let server = leadgen_api::Server::bind(cfg.bind, state)
+            .await
+            .expect("bind API");
         let base = format!("http://{}", server.addr());
         tokio::spawn(server.run(stopped(rx)));
-        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let anon = reqwest::Client::builder().no_proxy().build().unwrap();
+        let admin_token = sign_in(&anon, &base, ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+            .as_str()
+            .expect("the test admin signs in")
+            .to_string();
+        let http = bearer_client(&admin_token);
         TestApp {
             base,
             pool,
@@ -137,8 +177,44 @@ impl TestApp {
             web,
             cfg,
             http,
+            anon,
+            admin_token,
             stop,
         }
+    }
+
+    /// `{base}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates an account with `role` through the admin API; returns its email and password.
+    pub async fn create_user(&self, role: &str) -> (String, String) {
+        let email = format!("{role}-{}@leadgen.test", uuid::Uuid::new_v4().simple());
+        let password = format!("{role} walks the {} quiet harbour", &email[..12]);
+        let (status, body) = self
+            .post(
+                "/api/v1/users",
+                &serde_json::json!({ "email": email, "role": role, "password": password }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (email, password)
+    }
+
+    /// Signs in; the whole token answer.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Value {
+        sign_in(&self.anon, &self.base, email, password).await
+    }
+
+    /// An HTTP client signed in as a new account with `role`.
+    pub async fn client_as(&self, role: &str) -> reqwest::Client {
+        let (email, password) = self.create_user(role).await;
+        let token = self.sign_in(&email, &password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        bearer_client(&token)
     }
 
     /// GET a JSON document; returns status and body.
@@ -192,13 +268,46 @@ impl TestApp {
             .next()
             .unwrap_or_default()
             .to_string();
-        let url = format!("{}/postgres", server_url());
-        if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
-            let c: &mut sqlx::PgConnection = &mut c;
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(c).await;
-        }
+        drop_database(&name).await;
     }
+}
+
+/// Drops a test database.
+pub async fn drop_database(name: &str) {
+    let url = format!("{}/postgres", server_url());
+    if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
+        let c: &mut sqlx::PgConnection = &mut c;
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(c).await;
+    }
+}
+
+/// Signs in through the API; panics unless it answers 200.
+pub async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> Value {
+    let r = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("POST /auth/login");
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, 200, "sign-in of {email}: {body}");
+    body
+}
+
+/// An HTTP client (no proxy) sending `Authorization: Bearer <token>`.
+pub fn bearer_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 /// The (industry, city) of the sample web with the most companies, so pagination has pages.
