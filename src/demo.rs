@@ -46,6 +46,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     cfg.crawl.proxy = Some(sample.proxy_url());
     // The sample web's proxy listens on loopback.
     cfg.crawl.allow_private_networks = true;
+    // One API process: a signing key made for this run is enough.
+    if cfg.security.jwt_secret.is_none() {
+        cfg.security.jwt_secret = Some(leadgen_core::access::secret::new_token()?);
+    }
     cfg.directory_url = Some(format!(
         "http://{}/search?industry={{industry}}&location={{location}}&page={{page}}",
         SampleWeb::DIRECTORY_HOST
