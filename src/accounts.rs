@@ -59,7 +59,7 @@ pub async fn create(
     name: &str,
     password: Option<String>,
 ) -> anyhow::Result<(UserRow, Option<String>)> {
-    let email = leadgen_core::validate::staff_email("--email", email)
+    let email = leadgen_core::validate::email_address("--email", email)
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
     let role = Role::parse(role)
         .with_context(|| format!("--role: `{role}` is not one of admin, manager, agent, viewer"))?;

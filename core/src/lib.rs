@@ -5,6 +5,7 @@ pub mod access;
 pub mod config;
 pub mod db;
 pub mod destination;
+pub mod intake;
 pub mod jobs;
 pub mod mail;
 pub mod model;

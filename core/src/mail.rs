@@ -150,6 +150,89 @@ pub fn search_completed(s: &SearchCompleted<'_>) -> Email {
     }
 }
 
+/// What the inbound-lead emails say about the person.
+#[derive(Debug, Clone)]
+pub struct InboundLead<'a> {
+    /// The lead.
+    pub lead_id: Uuid,
+    /// First name as given.
+    pub first_name: &'a str,
+    /// Last name as given.
+    pub last_name: &'a str,
+    /// Email as given.
+    pub email: &'a str,
+    /// The résumé's (sanitised) file name.
+    pub filename: &'a str,
+    /// Whether this person had submitted before (the résumé was added to their lead).
+    pub resubmitted: bool,
+    /// Public base URL, for the link to the lead.
+    pub public_url: Option<&'a str>,
+}
+
+/// To the person who submitted the form: we have it, and what happens next.
+pub fn inbound_confirmation(l: &InboundLead<'_>, next_steps: &str, sender_name: &str) -> Email {
+    let subject = format!("We received your application, {}", l.first_name);
+    let text = format!(
+        "Hello {},\n\nthank you: we received your details and your résumé ({}).\n\n{}\n\n— {}\n",
+        l.first_name, l.filename, next_steps, sender_name
+    );
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body><p>Hello {},</p><p>thank you: we received your details and your résumé \
+         (<code>{}</code>).</p><p>{}</p><p>— {}</p></body></html>",
+        esc(&subject),
+        esc(l.first_name),
+        esc(l.filename),
+        esc(next_steps),
+        esc(sender_name)
+    );
+    Email {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// To the internal team: a new lead (or a new résumé from a known one), with a link to it.
+pub fn inbound_staff(l: &InboundLead<'_>) -> Email {
+    let name = format!("{} {}", l.first_name, l.last_name);
+    let subject = if l.resubmitted {
+        format!("Lead resubmitted: {name} sent a new résumé")
+    } else {
+        format!("New lead: {name}")
+    };
+    let url = link(l.public_url, &format!("/api/v1/leads/{}", l.lead_id));
+    let intro = if l.resubmitted {
+        "An existing lead submitted the form again; the new résumé was added to their lead."
+    } else {
+        "A new lead submitted the form."
+    };
+    let text = format!(
+        "{intro}\n\nName: {name}\nEmail: {}\nRésumé: {}\nStatus: PENDING\n\nOpen the lead: {url}\n",
+        l.email, l.filename
+    );
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body><p>{}</p><table role=\"presentation\">\
+         <tr><th align=\"left\">Name</th><td>{}</td></tr>\
+         <tr><th align=\"left\">Email</th><td>{}</td></tr>\
+         <tr><th align=\"left\">Résumé</th><td>{}</td></tr>\
+         <tr><th align=\"left\">Status</th><td>PENDING</td></tr></table>\
+         <p><a href=\"{}\">Open the lead</a></p></body></html>",
+        esc(&subject),
+        esc(intro),
+        esc(&name),
+        esc(l.email),
+        esc(l.filename),
+        html_escape::encode_double_quoted_attribute(&url),
+    );
+    Email {
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +242,34 @@ mod tests {
         json!({"total_processed": 12, "results": 10, "high_quality_leads": 3,
                "medium_quality_leads": 5, "failed": 1, "filtered_out": 1,
                "processing_time_seconds": 42.25})
+    }
+
+    #[test]
+    fn inbound_emails_greet_the_person_and_link_staff_to_the_lead() {
+        let l = InboundLead {
+            lead_id: Uuid::nil(),
+            first_name: "Jane",
+            last_name: "<b>Doe</b>",
+            email: "jane@example.com",
+            filename: "cv.pdf",
+            resubmitted: false,
+            public_url: Some("https://leads.example.com"),
+        };
+        let c = inbound_confirmation(&l, "We reply within two working days.", "Acme Hiring");
+        assert_eq!(c.subject, "We received your application, Jane");
+        assert!(c.text.contains("cv.pdf") && c.text.contains("two working days"));
+        let s = inbound_staff(&l);
+        assert_eq!(s.subject, "New lead: Jane <b>Doe</b>");
+        assert!(s.text.contains(&format!(
+            "https://leads.example.com/api/v1/leads/{}",
+            Uuid::nil()
+        )));
+        assert!(s.html.contains("&lt;b&gt;Doe&lt;/b&gt;") && !s.html.contains("<b>Doe"));
+        let again = inbound_staff(&InboundLead {
+            resubmitted: true,
+            ..l
+        });
+        assert!(again.subject.starts_with("Lead resubmitted"));
     }
 
     #[test]

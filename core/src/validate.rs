@@ -218,9 +218,9 @@ mod tests {
     }
 }
 
-/// A staff email address: trimmed, lower-cased and checked against RFC 5322 (no display
+/// An email address: trimmed, lower-cased and checked against RFC 5322 (no display
 /// name), at most 254 characters.
-pub fn staff_email(field: &str, value: &str) -> Result<String, FieldError> {
+pub fn email_address(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim().to_lowercase();
     let err = |m: &str| FieldError {
         field: field.into(),
@@ -237,19 +237,47 @@ pub fn staff_email(field: &str, value: &str) -> Result<String, FieldError> {
     Ok(v)
 }
 
+/// A person's first or last name: trimmed, 1 to 100 characters, no control characters.
+pub fn person_name(field: &str, value: Option<&str>) -> Result<String, FieldError> {
+    let v = value.unwrap_or("").trim();
+    let err = |m: &str| FieldError {
+        field: field.into(),
+        message: m.into(),
+    };
+    if v.is_empty() {
+        return Err(err("is required"));
+    }
+    if v.chars().count() > 100 {
+        return Err(err("must be at most 100 characters"));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(err("must not contain control characters"));
+    }
+    Ok(v.to_string())
+}
+
 #[cfg(test)]
-mod staff_email_tests {
+mod email_address_tests {
     use super::*;
 
     #[test]
     fn emails_are_normalised_or_refused_with_the_field() {
         assert_eq!(
-            staff_email("email", " Jane@Acme.TEST ").unwrap(),
+            email_address("email", " Jane@Acme.TEST ").unwrap(),
             "jane@acme.test"
         );
-        let e = staff_email("email", "jane").unwrap_err();
+        let e = email_address("email", "jane").unwrap_err();
         assert_eq!(e.field, "email");
         assert!(e.message.contains("not an email"));
-        assert_eq!(staff_email("email", "").unwrap_err().message, "is required");
+        assert_eq!(
+            email_address("email", "").unwrap_err().message,
+            "is required"
+        );
+        assert_eq!(person_name("first_name", Some(" Zoë ")).unwrap(), "Zoë");
+        assert_eq!(
+            person_name("last_name", None).unwrap_err().field,
+            "last_name"
+        );
+        assert!(person_name("x", Some("a\nb")).is_err());
     }
 }

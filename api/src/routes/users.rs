@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use leadgen_core::access::{Permission, Role, password};
 use leadgen_core::repo::{sessions, users};
-use leadgen_core::validate::{FieldError, staff_email};
+use leadgen_core::validate::{FieldError, email_address};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -95,7 +95,8 @@ impl UsersApi {
         body: Json<CreateUserRequest>,
     ) -> Result<UserCreated, ApiFailure<ChangeFailures>> {
         auth.require(Permission::UsersManage)?;
-        let email = staff_email("email", &body.email).map_err(|e| ApiError::Validation(vec![e]))?;
+        let email =
+            email_address("email", &body.email).map_err(|e| ApiError::Validation(vec![e]))?;
         let display_name = body
             .display_name
             .as_deref()
