@@ -6,7 +6,7 @@
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
 //! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, and the API's
-//! security settings listed in [`SecurityConfig`].
+//! security settings listed in [`SecurityConfig`] and the lead form's in [`IntakeConfig`].
 //!
 //! `LEADGEN_ALLOW_PRIVATE_NETWORKS` (`true` or `false`, default `false`): by default the crawler
 //! only reaches public addresses on ports 80 and 443 and refuses a non-public outbound proxy
@@ -15,8 +15,10 @@
 //! A bad value is reported with the variable's name and the reason; the database URL's password
 //! is never printed, nor the SMTP URL (it may carry credentials).
 
+mod intake;
 mod security;
 
+pub use intake::{ClamAv, IntakeConfig};
 pub use security::{Rate, RateLimits, RouteGroup, SecurityConfig, TlsFiles};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -62,6 +64,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Who may reach the API and how hard (see [`SecurityConfig`]).
     pub security: SecurityConfig,
+    /// The public lead form (see [`IntakeConfig`]).
+    pub intake: IntakeConfig,
 }
 
 /// Outgoing email: where it is sent from and through, and who on staff hears of searches.
@@ -72,8 +76,11 @@ pub struct MailConfig {
     pub smtp_url: Option<String>,
     /// From: mailbox, `Name <address>` or a bare address.
     pub from: String,
-    /// Staff addresses told when a search completes.
+    /// Staff addresses told of completed searches and new inbound leads.
     pub notify_to: Vec<String>,
+    /// Without an SMTP server, emails are written here as `.eml` files instead
+    /// (`LEADGEN_MAIL_DIR`, default `.leadgen/mail`), so nothing is lost and the demo shows them.
+    pub mail_dir: std::path::PathBuf,
 }
 
 impl MailConfig {
@@ -127,6 +134,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail.from)
             .field("notify_to", &self.mail.notify_to)
             .field("security", &self.security)
+            .field("intake", &self.intake)
             .finish_non_exhaustive()
     }
 }
@@ -275,6 +283,7 @@ impl Config {
         )?;
         let mail = mail_config(&non_empty)?;
         let security = security::security_config(&non_empty)?;
+        let intake = intake::intake_config(&non_empty)?;
         let user_agents: Vec<String> = non_empty("LEADGEN_USER_AGENTS")
             .map(|v| {
                 v.split('|')
@@ -298,6 +307,7 @@ impl Config {
         Ok(Config {
             mail,
             security,
+            intake,
             database_url,
             bind,
             environment,
@@ -350,6 +360,7 @@ fn mail_config(non_empty: &impl Fn(&str) -> Option<String>) -> Result<MailConfig
     })?;
     let mut notify_to = Vec::new();
     for a in non_empty("LEADGEN_NOTIFY_TO")
+        .or_else(|| non_empty("LEADGEN_NOTIFY_EMAILS"))
         .unwrap_or_default()
         .split(',')
     {
@@ -365,16 +376,13 @@ fn mail_config(non_empty: &impl Fn(&str) -> Option<String>) -> Result<MailConfig
         })?;
         notify_to.push(a.to_string());
     }
-    if !notify_to.is_empty() && smtp_url.is_none() {
-        return Err(ConfigError {
-            var: "LEADGEN_NOTIFY_TO",
-            reason: "needs LEADGEN_SMTP_URL to send through".into(),
-        });
-    }
     Ok(MailConfig {
         smtp_url,
         from: from.trim().to_string(),
         notify_to,
+        mail_dir: non_empty("LEADGEN_MAIL_DIR")
+            .unwrap_or_else(|| ".leadgen/mail".into())
+            .into(),
     })
 }
 
@@ -480,9 +488,12 @@ mod tests {
         let e = cfg(&[("LEADGEN_SMTP_URL", "http://user:s3cret@mail.example.com")]).unwrap_err();
         assert_eq!(e.var, "LEADGEN_SMTP_URL");
         assert!(!e.to_string().contains("s3cret"));
-        let e = cfg(&[("LEADGEN_NOTIFY_TO", "a@example.com")]).unwrap_err();
-        assert_eq!(e.var, "LEADGEN_NOTIFY_TO");
-        assert!(e.reason.contains("LEADGEN_SMTP_URL"));
+        let c = cfg(&[("LEADGEN_NOTIFY_EMAILS", "a@example.com")]).unwrap();
+        assert_eq!(
+            c.mail.notify_to,
+            ["a@example.com"],
+            "written to the mail folder"
+        );
         let e = cfg(&[
             ("LEADGEN_SMTP_URL", "smtp://localhost:25"),
             ("LEADGEN_NOTIFY_TO", "not-an-address"),

@@ -2,6 +2,7 @@
 SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
     l.business_intelligence, l.engagement_opportunities, l.data_sources, l.first_name,
     l.last_name, l.email, l.created_at, GREATEST(l.updated_at, c.updated_at) AS "updated_at!",
+    l.assignee_id, u.email AS "assignee_email?", l.notes, l.version,
     -- The company side of the outer join is NULL for leads without a company: "col?" keeps
     -- these optional whatever the plan lets the nullability inference see.
     c.id AS "company_id?", c.name AS "company_name?", c.domain AS "domain?",
@@ -16,4 +17,5 @@ SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
     (SELECT count(*) FROM contacts k WHERE k.company_id = c.id
         AND k.verification_status = 'verified') AS "verified_contact_count!"
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
+    LEFT JOIN users u ON u.id = l.assignee_id
 WHERE l.id = $1

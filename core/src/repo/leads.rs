@@ -278,15 +278,84 @@ pub struct LeadRow {
     pub contact_count: i64,
     /// Verified contacts.
     pub verified_contact_count: i64,
+    /// The staff member working it.
+    pub assignee_id: Option<Uuid>,
+    /// Their email.
+    pub assignee_email: Option<String>,
+    /// Staff notes.
+    pub notes: String,
+    /// Raised by every staff change (optimistic concurrency).
+    pub version: i32,
 }
 
-/// Filters of the lead list.
+/// How the lead list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LeadSort {
+    /// By score (the default, best first).
+    #[default]
+    Score,
+    /// By creation time.
+    Created,
+    /// By last change.
+    Updated,
+    /// By company name, or the person's name for leads without a company.
+    Name,
+}
+
+impl LeadSort {
+    fn as_str(self) -> &'static str {
+        match self {
+            LeadSort::Score => "score",
+            LeadSort::Created => "created",
+            LeadSort::Updated => "updated",
+            LeadSort::Name => "name",
+        }
+    }
+}
+
+/// Filters and order of the lead list.
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {
     /// Only leads a job found.
     pub job_id: Option<Uuid>,
     /// Only leads scoring at least this.
     pub score_min: Option<i32>,
+    /// Only this origin.
+    pub origin: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only leads assigned to this user.
+    pub assignee_id: Option<Uuid>,
+    /// Only this industry (any case).
+    pub industry: Option<String>,
+    /// Only leads created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Only leads created before.
+    pub created_to: Option<DateTime<Utc>>,
+    /// Text searched (any case) in the person's name and email, the company name and the status.
+    pub search: Option<String>,
+    /// Order.
+    pub sort: LeadSort,
+    /// Ascending instead of descending.
+    pub ascending: bool,
+}
+
+impl LeadFilter {
+    /// The LIKE pattern of the search text, its wildcards escaped.
+    fn pattern(&self) -> Option<String> {
+        self.search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let escaped = s
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            })
+    }
 }
 
 /// One page of leads, best score first.
@@ -303,6 +372,15 @@ pub async fn list<'c>(
         f.score_min,
         limit,
         offset,
+        f.origin,
+        f.status,
+        f.assignee_id,
+        f.industry,
+        f.created_from,
+        f.created_to,
+        f.pattern(),
+        f.sort.as_str(),
+        f.ascending,
     )
     .fetch_all(db)
     .await
@@ -310,13 +388,17 @@ pub async fn list<'c>(
 
 /// Number of leads matching a filter.
 pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM leads l
-         WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
-                WHERE jr.job_id = $1 AND jr.lead_id = l.id))
-           AND ($2::int IS NULL OR l.lead_score >= $2)"#,
+    sqlx::query_file_scalar!(
+        "src/repo/leads_count.sql",
         f.job_id,
         f.score_min,
+        f.origin,
+        f.status,
+        f.assignee_id,
+        f.industry,
+        f.created_from,
+        f.created_to,
+        f.pattern(),
     )
     .fetch_one(db)
     .await
@@ -334,6 +416,15 @@ pub fn stream<'a, 'c: 'a>(
         f.score_min,
         None::<i64>,
         0i64,
+        f.origin.clone(),
+        f.status.clone(),
+        f.assignee_id,
+        f.industry.clone(),
+        f.created_from,
+        f.created_to,
+        f.pattern(),
+        f.sort.as_str(),
+        f.ascending,
     )
     .fetch(db)
 }

@@ -1,9 +1,13 @@
--- Leads with their companies, best score first: all leads or one job's ($1 NULL), scoring at
--- least $2 (NULL: any); $3/$4 are the page's limit and offset (a NULL limit: every lead, as the
--- CSV export streams them).
+-- Leads with their companies. Filters (NULL: any): $1 found by this job, $2 scoring at least,
+-- $5 origin, $6 status, $7 assignee, $8 industry (any case), $9/$10 created in [from, to),
+-- $11 a lower-cased LIKE pattern matched against the person's name and email, the company's
+-- name, and the status. $12 sorts by score, created, updated or name; $13 ascending.
+-- $3/$4 are the page's limit and offset (a NULL limit: every lead, as the CSV export streams
+-- them). The filters must stay the same as in leads_count.sql.
 SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
     l.business_intelligence, l.engagement_opportunities, l.data_sources, l.first_name,
     l.last_name, l.email, l.created_at, GREATEST(l.updated_at, c.updated_at) AS "updated_at!",
+    l.assignee_id, u.email AS "assignee_email?", l.notes, l.version,
     -- The company side of the outer join is NULL for leads without a company: "col?" keeps
     -- these optional whatever the plan lets the nullability inference see.
     c.id AS "company_id?", c.name AS "company_name?", c.domain AS "domain?",
@@ -18,7 +22,31 @@ SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
     (SELECT count(*) FROM contacts k WHERE k.company_id = c.id
         AND k.verification_status = 'verified') AS "verified_contact_count!"
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
+    LEFT JOIN users u ON u.id = l.assignee_id
 WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
         WHERE jr.job_id = $1 AND jr.lead_id = l.id))
     AND ($2::int IS NULL OR l.lead_score >= $2)
-ORDER BY l.lead_score DESC, l.id LIMIT $3 OFFSET $4
+    AND ($5::text IS NULL OR l.origin = $5)
+    AND ($6::text IS NULL OR l.status = $6)
+    AND ($7::uuid IS NULL OR l.assignee_id = $7)
+    AND ($8::text IS NULL OR lower(c.industry) = lower($8))
+    AND ($9::timestamptz IS NULL OR l.created_at >= $9)
+    AND ($10::timestamptz IS NULL OR l.created_at < $10)
+    AND ($11::text IS NULL
+        OR lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' '
+                 || coalesce(l.email, '')) LIKE $11
+        OR lower(c.name) LIKE $11
+        OR lower(l.status) LIKE $11)
+ORDER BY
+    CASE WHEN $12 = 'score' AND NOT $13 THEN l.lead_score END DESC,
+    CASE WHEN $12 = 'score' AND $13 THEN l.lead_score END ASC,
+    CASE WHEN $12 = 'created' AND NOT $13 THEN l.created_at END DESC,
+    CASE WHEN $12 = 'created' AND $13 THEN l.created_at END ASC,
+    CASE WHEN $12 = 'updated' AND NOT $13 THEN l.updated_at END DESC,
+    CASE WHEN $12 = 'updated' AND $13 THEN l.updated_at END ASC,
+    CASE WHEN $12 = 'name' AND NOT $13
+        THEN lower(coalesce(c.name, l.last_name || ' ' || l.first_name, l.email)) END DESC,
+    CASE WHEN $12 = 'name' AND $13
+        THEN lower(coalesce(c.name, l.last_name || ' ' || l.first_name, l.email)) END ASC,
+    l.id
+LIMIT $3 OFFSET $4

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod events;
+pub mod inbound;
 pub mod jobs;
 pub mod leads;
 pub mod login_throttle;

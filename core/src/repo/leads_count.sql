@@ -1,0 +1,18 @@
+-- How many leads match the lead list's filters (the same as in leads_list.sql, same numbering
+-- minus the paging and sorting parameters: $3 origin … $9 pattern).
+SELECT count(*) AS "count!"
+FROM leads l LEFT JOIN companies c ON c.id = l.company_id
+WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
+        WHERE jr.job_id = $1 AND jr.lead_id = l.id))
+    AND ($2::int IS NULL OR l.lead_score >= $2)
+    AND ($3::text IS NULL OR l.origin = $3)
+    AND ($4::text IS NULL OR l.status = $4)
+    AND ($5::uuid IS NULL OR l.assignee_id = $5)
+    AND ($6::text IS NULL OR lower(c.industry) = lower($6))
+    AND ($7::timestamptz IS NULL OR l.created_at >= $7)
+    AND ($8::timestamptz IS NULL OR l.created_at < $8)
+    AND ($9::text IS NULL
+        OR lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' '
+                 || coalesce(l.email, '')) LIKE $9
+        OR lower(c.name) LIKE $9
+        OR lower(l.status) LIKE $9)
