@@ -47,8 +47,8 @@ pub struct Ctx {
     pub weights: Weights,
     /// Headless browser pool, when one is configured.
     pub renderer: Option<renderer::Renderer>,
-    /// SMTP delivery, when a server is configured.
-    pub mailer: Option<mailer::Mailer>,
+    /// Email delivery: SMTP, or the mail folder without a server.
+    pub mailer: mailer::Mailer,
 }
 
 impl Ctx {

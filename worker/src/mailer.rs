@@ -1,48 +1,71 @@
-//! Delivers outbox emails over SMTP with lettre: a pooled async transport built once from
-//! `LEADGEN_SMTP_URL`, MIME multipart/alternative messages (text and HTML) with the email's fixed
-//! Message-ID. SMTP answers are classified: a permanent rejection (5xx) gives up at once, anything
-//! else (4xx, refused connection, timeout) is retried with the stage's backoff.
+//! Delivers outbox emails with lettre: over SMTP through a pooled async transport built once
+//! from `LEADGEN_SMTP_URL`, or, with no SMTP server configured, as `.eml` files in
+//! `LEADGEN_MAIL_DIR` (so a demo or a development machine loses nothing). Messages are MIME
+//! multipart/alternative (text and HTML) with the email's fixed Message-ID. SMTP answers are
+//! classified: a permanent rejection (5xx) gives up at once, anything else (4xx, refused
+//! connection, timeout) is retried with the stage's backoff.
 
 use crate::runner::StageError;
 use leadgen_core::config::MailConfig;
 use leadgen_core::repo::outbox::OutboxRow;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
-/// The SMTP side of the notify stage.
+/// The delivering side of the notify stage.
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    transport: Transport,
     from: Mailbox,
 }
 
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
+}
+
 impl Mailer {
-    /// Builds the mailer when an SMTP server is configured; the error names the variable.
-    pub fn from_config(cfg: &MailConfig) -> anyhow::Result<Option<Self>> {
-        let Some(url) = &cfg.smtp_url else {
-            return Ok(None);
-        };
-        // lettre's own error would echo the URL, which may hold a password.
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|_| anyhow::anyhow!("LEADGEN_SMTP_URL is not a usable SMTP URL"))?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
+    /// Builds the mailer: SMTP when configured, else the mail folder; the error names the
+    /// variable.
+    pub fn from_config(cfg: &MailConfig) -> anyhow::Result<Self> {
         let from = cfg
             .from
             .parse()
             .map_err(|e| anyhow::anyhow!("LEADGEN_MAIL_FROM is not a mailbox: {e}"))?;
-        Ok(Some(Self { transport, from }))
+        let transport = match &cfg.smtp_url {
+            Some(url) => Transport::Smtp(
+                // lettre's own error would echo the URL, which may hold a password.
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|_| anyhow::anyhow!("LEADGEN_SMTP_URL is not a usable SMTP URL"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => Transport::Folder(AsyncFileTransport::new(&cfg.mail_dir), cfg.mail_dir.clone()),
+        };
+        Ok(Self { transport, from })
     }
 
     /// Sends one email.
     pub async fn send(&self, e: &OutboxRow) -> Result<(), StageError> {
         let msg = self.message(e)?;
-        match self.transport.send(msg).await {
-            Ok(_) => Ok(()),
-            Err(err) if err.is_permanent() => Err(StageError::GiveUp(format!(
-                "the SMTP server refused the email: {err}"
-            ))),
-            Err(err) => Err(StageError::Retry(format!("SMTP delivery failed: {err}"))),
+        match &self.transport {
+            Transport::Smtp(smtp) => match smtp.send(msg).await {
+                Ok(_) => Ok(()),
+                Err(err) if err.is_permanent() => Err(StageError::GiveUp(format!(
+                    "the SMTP server refused the email: {err}"
+                ))),
+                Err(err) => Err(StageError::Retry(format!("SMTP delivery failed: {err}"))),
+            },
+            Transport::Folder(folder, dir) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|err| {
+                    StageError::Retry(format!("creating the mail folder {}: {err}", dir.display()))
+                })?;
+                folder.send(msg).await.map(|_| ()).map_err(|err| {
+                    StageError::Retry(format!(
+                        "writing to the mail folder {}: {err}",
+                        dir.display()
+                    ))
+                })
+            }
         }
     }
 

@@ -75,6 +75,7 @@ async fn queue_completion_email(
     let filter = LeadFilter {
         job_id: Some(row.id),
         score_min: None,
+        ..Default::default()
     };
     let top: Vec<LeadLine> = leads::list(&mut **tx, &filter, EMAIL_TOP_LEADS, 0)
         .await?

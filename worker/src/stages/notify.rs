@@ -1,4 +1,4 @@
-//! Notify: deliver one outbox email over SMTP and record the outcome. Delivery is at least once:
+//! Notify: deliver one outbox email (over SMTP, or into the mail folder) and record the outcome. Delivery is at least once:
 //! a crash between the SMTP server's acceptance and the `sent` mark sends the email again, with
 //! the same Message-ID so mail clients show it once.
 
@@ -15,12 +15,7 @@ pub async fn run(ctx: &Ctx, job: &NotifyJob) -> Result<(), StageError> {
     if email.status != "pending" {
         return Ok(());
     }
-    let Some(mailer) = &ctx.mailer else {
-        let msg = "no SMTP server is configured (LEADGEN_SMTP_URL)";
-        outbox::record_failure(&ctx.pool, email.id, msg).await?;
-        return Err(StageError::GiveUp(msg.into()));
-    };
-    match mailer.send(&email).await {
+    match ctx.mailer.send(&email).await {
         Ok(()) => {
             outbox::mark_sent(&ctx.pool, email.id).await?;
             tracing::info!(email_id = %email.id, kind = %email.kind, "email sent");
