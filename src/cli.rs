@@ -172,6 +172,7 @@ pub async fn migrate(pool: &sqlx::PgPool) -> anyhow::Result<()> {
 /// The API's shared state.
 pub fn api_state(cfg: Config, pool: sqlx::PgPool) -> anyhow::Result<leadgen_api::state::AppState> {
     cfg.security.check_for_api(&cfg.environment)?;
+    cfg.intake.check_for_api(&cfg.environment)?;
     Ok(leadgen_api::state::AppState::new(cfg, pool)?)
 }
 

@@ -43,6 +43,17 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// One field of the body is larger than allowed.
+    #[error("{field}: {message}")]
+    FieldTooLarge {
+        /// The field.
+        field: String,
+        /// Why.
+        message: String,
+    },
+    /// A service the request needs (other than the database) is unreachable.
+    #[error("{0}")]
+    DependencyDown(String),
     /// The database is unreachable right now.
     #[error("database unavailable")]
     Unavailable,
@@ -98,7 +109,10 @@ impl poem::error::ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) | ApiError::FieldTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::DependencyDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -170,6 +184,20 @@ pub fn error_response(err: poem::Error, request_id: &str) -> Response {
             ApiError::Conflict(m) => {
                 body(StatusCode::CONFLICT, "conflict", m, json!([]), request_id)
             }
+            ApiError::FieldTooLarge { field, message } => body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                &format!("{field}: {message}"),
+                json!([{ "field": field, "message": message }]),
+                request_id,
+            ),
+            ApiError::DependencyDown(m) => body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                m,
+                json!([]),
+                request_id,
+            ),
             ApiError::PayloadTooLarge(m) => body(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",

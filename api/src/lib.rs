@@ -6,9 +6,12 @@ pub mod auth;
 pub mod error;
 pub mod hub;
 pub mod middleware;
+pub mod resume_form;
 pub mod routes;
+pub mod scanner;
 pub mod search_body;
 pub mod state;
+pub mod storage;
 pub mod ws;
 
 use poem::listener::{
@@ -19,7 +22,8 @@ use poem::{Endpoint, EndpointExt, Route, get};
 use poem_openapi::OpenApiService;
 use routes::{
     analytics::AnalyticsApi, api_keys::ApiKeysApi, audit::AuditApi, auth::AuthApi,
-    export::ExportApi, health::HealthApi, leads::LeadsApi, search::SearchApi, users::UsersApi,
+    export::ExportApi, health::HealthApi, inbound::InboundApi, leads::LeadsApi, search::SearchApi,
+    users::UsersApi,
 };
 use state::AppState;
 use std::net::SocketAddr;
@@ -30,6 +34,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         (
             SearchApi,
             LeadsApi,
+            InboundApi,
             ExportApi,
             AnalyticsApi,
             AuthApi,

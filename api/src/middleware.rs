@@ -24,6 +24,9 @@ pub fn route_group(method: &Method, path: &str) -> Option<RouteGroup> {
     if *method == Method::POST && (rest == "auth/login" || rest == "auth/refresh") {
         return Some(RouteGroup::Auth);
     }
+    if *method == Method::POST && rest == "leads" {
+        return Some(RouteGroup::Public);
+    }
     if rest.starts_with("export/") {
         return Some(RouteGroup::Export);
     }
@@ -123,7 +126,11 @@ fn pre_checks(
             .check(g, &format!("ip:{}", client.ip_text()))
             .map_err(|wait| ApiError::rate_limited(wait, "too many requests from this address"))?;
     }
-    let max = state.cfg.security.max_body_bytes;
+    // The public form carries a résumé: its limit is the résumé's plus room for the fields.
+    let max = match group {
+        Some(RouteGroup::Public) => state.cfg.intake.max_resume_bytes + 64 * 1024,
+        _ => state.cfg.security.max_body_bytes,
+    };
     let too_large =
         || ApiError::PayloadTooLarge(format!("the request body is larger than {max} bytes"));
     match req

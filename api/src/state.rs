@@ -3,6 +3,7 @@
 use crate::auth::jwt::TokenKeys;
 use crate::auth::rate_limit::Limiters;
 use crate::hub::EventHub;
+use crate::storage::{FileStore, StoreError};
 use leadgen_core::Config;
 use leadgen_core::access::{Clock, SystemClock};
 use leadgen_core::stages::score::Weights;
@@ -32,15 +33,14 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Rate limiters.
     pub limiters: Arc<Limiters>,
+    /// Uploaded files.
+    pub files: Arc<FileStore>,
 }
 
 impl AppState {
     /// State for an API process. Without `LEADGEN_JWT_SECRET` (allowed outside production) a
     /// random signing key is made: tokens then hold only for this process.
-    pub fn new(
-        cfg: Config,
-        pool: PgPool,
-    ) -> Result<Self, leadgen_core::access::secret::RandomError> {
+    pub fn new(cfg: Config, pool: PgPool) -> Result<Self, StateError> {
         let secret = match &cfg.security.jwt_secret {
             Some(s) => s.as_bytes().to_vec(),
             None => {
@@ -51,7 +51,9 @@ impl AppState {
                 leadgen_core::access::secret::random_bytes::<32>()?.to_vec()
             }
         };
+        let files = FileStore::open(&cfg.intake)?;
         Ok(AppState {
+            files: Arc::new(files),
             tokens: Arc::new(TokenKeys::new(&secret, cfg.security.access_token_ttl)),
             limiters: Arc::new(Limiters::new(&cfg.security.rate_limits)),
             weights: Arc::new(Weights::default()),
@@ -69,6 +71,17 @@ impl AppState {
         self.clock = clock;
         self
     }
+}
+
+/// Why an API process could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// No randomness for a signing key.
+    #[error(transparent)]
+    Random(#[from] leadgen_core::access::secret::RandomError),
+    /// The file store.
+    #[error(transparent)]
+    Files(#[from] StoreError),
 }
 
 /// Requests served and their total time, for the average response time in health.

@@ -214,6 +214,41 @@ pub struct LeadSummary {
     pub created_at: Timestamp,
     /// Last change of the lead or its company.
     pub last_updated: Timestamp,
+    /// The person, for leads from the public form.
+    pub inbound: InboundContact,
+    /// The staff member working the lead.
+    #[oai(nullable)]
+    pub assignee: Option<Assignee>,
+    /// Raised by every change staff make; send it back with `PATCH` (a stale one gets 409).
+    pub version: i32,
+}
+
+/// The staff member a lead is assigned to.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct Assignee {
+    /// User id.
+    pub user_id: Uuid,
+    /// Their email.
+    pub email: String,
+}
+
+/// A file attached to a lead.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct LeadFile {
+    /// File id.
+    pub file_id: Uuid,
+    /// Its (sanitised) name.
+    pub filename: String,
+    /// pdf, doc or docx, judged by content.
+    pub kind: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// `clean` (passed the virus scanner) or `not_scanned` (no scanner configured).
+    pub scan_result: String,
+    /// When it was received.
+    pub uploaded_at: Timestamp,
+    /// Where staff download it.
+    pub download_url: String,
 }
 
 /// Paging through a lead list.
@@ -247,6 +282,55 @@ pub struct FiltersApplied {
     /// Only leads scoring at least this; null when not filtered.
     #[oai(nullable)]
     pub score_min: Option<i32>,
+    /// Only this origin.
+    #[oai(skip_serializing_if_is_none)]
+    pub origin: Option<LeadOrigin>,
+    /// Only this status.
+    #[oai(skip_serializing_if_is_none)]
+    pub status: Option<LeadStatus>,
+    /// Only leads assigned to this user.
+    #[oai(skip_serializing_if_is_none)]
+    pub assignee_id: Option<Uuid>,
+    /// Only this industry.
+    #[oai(skip_serializing_if_is_none)]
+    pub industry: Option<String>,
+    /// Only leads created at or after.
+    #[oai(skip_serializing_if_is_none)]
+    pub created_from: Option<Timestamp>,
+    /// Only leads created before.
+    #[oai(skip_serializing_if_is_none)]
+    pub created_to: Option<Timestamp>,
+    /// The search text.
+    #[oai(skip_serializing_if_is_none)]
+    pub q: Option<String>,
+    /// The order: score, created, updated or name.
+    pub sort: LeadSortKey,
+    /// asc or desc.
+    pub order: SortOrder,
+}
+
+/// What the lead list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum LeadSortKey {
+    /// Score (the default).
+    Score,
+    /// Creation time.
+    Created,
+    /// Last change.
+    Updated,
+    /// Company name, or the person's name.
+    Name,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
 }
 
 /// One page of leads, best score first.
@@ -441,4 +525,13 @@ pub struct LeadDetail {
     pub data_sources: Vec<DataSource>,
     /// The form's details, for an inbound lead.
     pub inbound: InboundContact,
+    /// The staff member working the lead.
+    #[oai(nullable)]
+    pub assignee: Option<Assignee>,
+    /// Staff notes.
+    pub notes: String,
+    /// Raised by every change staff make; send it back with `PATCH`.
+    pub version: i32,
+    /// Files (résumés), oldest first.
+    pub files: Vec<LeadFile>,
 }

@@ -1,17 +1,21 @@
 //! `GET /leads` and `GET /leads/{lead_id}`.
 
 use super::ApiTags;
+use super::inbound::{FormFailures, Submitted};
 use super::lead_types::{
-    BusinessIntelligence, Company, CompanyDetail, Competitor, Contact, Coordinates, FiltersApplied,
-    InboundContact, LeadDetail, LeadList, LeadQuality, LeadSummary, Location, MarketPosition,
-    Pagination,
+    Assignee, BusinessIntelligence, Company, CompanyDetail, Competitor, Contact, Coordinates,
+    FiltersApplied, InboundContact, LeadDetail, LeadFile, LeadList, LeadOrigin, LeadQuality,
+    LeadSortKey, LeadStatus, LeadSummary, Location, MarketPosition, Pagination, SortOrder,
 };
-use super::shared_types::{ApiResult, stored};
+use super::lead_work::LeadUpdate;
+use super::shared_types::{ApiFailure, ApiResult, ChangeFailures, stored};
 use crate::auth::Auth;
+use crate::auth::client::ClientInfo;
 use crate::error::ApiError;
+use crate::resume_form::LeadForm;
 use crate::state::AppState;
 use leadgen_core::access::Permission;
-use leadgen_core::repo::leads::{self, LeadFilter, LeadRow};
+use leadgen_core::repo::leads::{self, LeadFilter, LeadRow, LeadSort};
 use leadgen_core::stages::score::quality;
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -28,22 +32,89 @@ pub const MAX_LIMIT: u32 = 500;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Leads")]
 impl LeadsApi {
-    /// List leads, best score first, with pagination.
+    /// Submit the public lead form (no credentials; rate-limited per address).
+    ///
+    /// `multipart/form-data` with `first_name`, `last_name`, `email` and `resume` (PDF, DOC or
+    /// DOCX, judged by content; 5 MB by default). Creates a lead with origin `inbound` and status
+    /// `PENDING`, or adds the résumé to the lead of the same email. The person gets a
+    /// confirmation email and staff a notification with a link to the lead.
+    #[oai(path = "/leads", method = "post")]
+    async fn submit(
+        &self,
+        state: Data<&AppState>,
+        client: Data<&ClientInfo>,
+        form: LeadForm,
+    ) -> Result<Submitted, ApiFailure<FormFailures>> {
+        super::inbound::submit(&state, &client, form).await
+    }
+
+    /// Change a lead's status, assignee or notes (`leads:work`).
+    ///
+    /// Send the `version` you read; if someone changed the lead since, the answer is 409 and
+    /// nothing is changed: read it again and retry. Every change is in the audit log.
+    #[oai(path = "/leads/:lead_id", method = "patch")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        client: Data<&ClientInfo>,
+        auth: Auth,
+        lead_id: Path<String>,
+        body: Json<LeadUpdate>,
+    ) -> ApiResult<LeadSummary, ChangeFailures> {
+        super::lead_work::update(&state, &client, auth, &lead_id.0, body.0).await
+    }
+
+    /// List leads of every origin, with filters, search, sorting and pagination.
     ///
     /// `job_id` restricts to the leads a search found; `score_min` (0–100) to leads scoring at
-    /// least that; `limit` (1–500, default 50) and `offset` page through them.
+    /// least that; `origin`, `status`, `assignee_id`, `industry` and `created_from` /
+    /// `created_to` (RFC 3339, `[from, to)`) filter further. `q` searches, without regard to
+    /// case, people's names and emails, company names and the status. `sort` is `score`
+    /// (default), `created`, `updated` or `name`; `order` `desc` (default) or `asc`. `limit`
+    /// (1–500, default 50) and `offset` page through them.
     #[oai(path = "/leads", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&AppState>,
         auth: Auth,
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
+        origin: Query<Option<LeadOrigin>>,
+        status: Query<Option<LeadStatus>>,
+        assignee_id: Query<Option<Uuid>>,
+        industry: Query<Option<String>>,
+        created_from: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        created_to: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        q: Query<Option<String>>,
+        sort: Query<Option<LeadSortKey>>,
+        order: Query<Option<SortOrder>>,
         limit: Query<Option<u32>>,
         offset: Query<Option<u32>>,
     ) -> ApiResult<LeadList> {
         auth.require(Permission::LeadsRead)?;
-        let filter = parse_filter(job_id.0, score_min.0)?;
+        let mut filter = parse_filter(job_id.0, score_min.0)?;
+        if let Some(q) = &q.0
+            && q.chars().count() > 200
+        {
+            return Err(ApiError::field("q", "must be at most 200 characters").into());
+        }
+        let sort = sort.0.unwrap_or(LeadSortKey::Score);
+        let order = order.0.unwrap_or(SortOrder::Desc);
+        filter.origin = origin.0.map(|o| enum_text(&o));
+        filter.status = status.0.map(|s| enum_text(&s));
+        filter.assignee_id = assignee_id.0;
+        filter.industry = industry.0.clone().filter(|i| !i.trim().is_empty());
+        filter.created_from = created_from.0;
+        filter.created_to = created_to.0;
+        filter.search = q.0.clone().filter(|q| !q.trim().is_empty());
+        filter.sort = match sort {
+            LeadSortKey::Score => LeadSort::Score,
+            LeadSortKey::Created => LeadSort::Created,
+            LeadSortKey::Updated => LeadSort::Updated,
+            LeadSortKey::Name => LeadSort::Name,
+        };
+        filter.ascending = order == SortOrder::Asc;
         let limit = limit.0.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(
@@ -80,6 +151,15 @@ impl LeadsApi {
             filters_applied: FiltersApplied {
                 job_id: filter.job_id,
                 score_min: filter.score_min,
+                origin: origin.0,
+                status: status.0,
+                assignee_id: filter.assignee_id,
+                industry: filter.industry.clone(),
+                created_from: filter.created_from.map(Into::into),
+                created_to: filter.created_to.map(Into::into),
+                q: filter.search.clone(),
+                sort,
+                order,
             },
         }))
     }
@@ -99,6 +179,7 @@ impl LeadsApi {
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::NotFound("Lead not found".into()))?;
         let summary = lead_summary(&row, &state)?;
+        let files = leadgen_core::repo::inbound::files(&state.pool, lead_id).await?;
         let contacts = match row.company_id {
             Some(c) => leads::contacts(&state.pool, c)
                 .await
@@ -185,11 +266,22 @@ impl LeadsApi {
                 "engagement opportunities",
             )?,
             data_sources: stored(row.data_sources.clone(), "data sources")?,
-            inbound: InboundContact {
-                first_name: row.first_name.clone(),
-                last_name: row.last_name.clone(),
-                email: row.email.clone(),
-            },
+            inbound: summary.inbound,
+            assignee: summary.assignee,
+            notes: row.notes.clone(),
+            version: row.version,
+            files: files
+                .into_iter()
+                .map(|f| LeadFile {
+                    download_url: format!("/api/v1/leads/{}/files/{}", f.lead_id, f.id),
+                    file_id: f.id,
+                    filename: f.filename,
+                    kind: f.kind,
+                    size_bytes: f.size_bytes,
+                    scan_result: f.scan_result,
+                    uploaded_at: f.uploaded_at.into(),
+                })
+                .collect(),
         }))
     }
 }
@@ -213,7 +305,18 @@ pub fn parse_filter(job_id: Option<Uuid>, score_min: Option<i32>) -> Result<Lead
     {
         return Err(ApiError::field("score_min", "must be between 0 and 100"));
     }
-    Ok(LeadFilter { job_id, score_min })
+    Ok(LeadFilter {
+        job_id,
+        score_min,
+        ..Default::default()
+    })
+}
+
+/// The text of an enum as the API (and the database) spell it.
+pub fn enum_text<T: poem_openapi::types::ToJSON>(v: &T) -> String {
+    v.to_json()
+        .and_then(|j| j.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The list view of a lead (seed FR3.4 and FR3.5).
@@ -263,5 +366,18 @@ pub fn lead_summary(r: &LeadRow, state: &AppState) -> Result<LeadSummary, ApiErr
         verified_contact_count: r.verified_contact_count,
         created_at: r.created_at.into(),
         last_updated: r.updated_at.into(),
+        inbound: InboundContact {
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            email: r.email.clone(),
+        },
+        assignee: match (r.assignee_id, &r.assignee_email) {
+            (Some(user_id), Some(email)) => Some(Assignee {
+                user_id,
+                email: email.clone(),
+            }),
+            _ => None,
+        },
+        version: r.version,
     })
 }
