@@ -15,13 +15,14 @@ for _ in $(seq 1 60); do
 done
 pg_isready -h 127.0.0.1 -p 5432
 
-# Headless Chromium and chromedriver for the rendering tests, and a real SMTP server (aiosmtpd)
-# for the email tests (Debian packages).
+# Headless Chromium and chromedriver for the rendering tests, a real SMTP server (aiosmtpd)
+# for the email tests and the ClamAV daemon for the upload tests (Debian packages; the tests
+# start clamd themselves with a local EICAR signature, so no signature download is needed).
 if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
-   || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+   || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || ! command -v clamd >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver python3-aiosmtpd >/dev/null
+  apt-get install -y -qq chromium chromium-driver python3-aiosmtpd clamav-daemon >/dev/null
 fi
 
 # schemathesis (PyPI) in a virtualenv outside the clone, for the API contract test.

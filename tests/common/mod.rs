@@ -36,6 +36,10 @@ pub struct TestApp {
     pub anon: reqwest::Client,
     /// The admin's access token.
     pub admin_token: String,
+    /// Where uploaded files are stored (sealed).
+    pub files_dir: std::path::PathBuf,
+    /// Where emails go when no SMTP server is configured.
+    pub mail_dir: std::path::PathBuf,
     stop: watch::Sender<bool>,
 }
 
@@ -60,6 +64,8 @@ pub struct Spawn {
     pub max_attempts: Option<u32>,
     /// The API judges sessions by this clock (default: the system clock).
     pub clock: Option<Arc<leadgen_core::access::ManualClock>>,
+    /// The ClamAV daemon to scan uploads with (`tcp://…`).
+    pub clamav: Option<String>,
     /// Changes the configuration last (e.g. tighter rate limits). By default tests get rate
     /// limits far above what they send.
     pub configure: Option<fn(&mut Config)>,
@@ -76,6 +82,7 @@ impl Default for Spawn {
             max_attempts: None,
             clock: None,
             configure: None,
+            clamav: None,
         }
     }
 }
@@ -127,6 +134,16 @@ impl TestApp {
             "auth=10000/min,public=10000/min,read=100000/min,write=100000/min,export=10000/min",
         )
         .unwrap();
+        let scratch = std::env::temp_dir().join(format!("leadgen-test-{}", uuid::Uuid::new_v4()));
+        let (files_dir, mail_dir) = (scratch.join("files"), scratch.join("mail"));
+        cfg.intake.files_url = Some(format!("file://{}", files_dir.display()));
+        cfg.intake.files_key = Some([7; 32]);
+        cfg.mail.mail_dir = mail_dir.clone();
+        if let Some(c) = opts.clamav {
+            cfg.intake.clamav = Some(leadgen_core::config::ClamAv::Tcp(
+                c.trim_start_matches("tcp://").to_string(),
+            ));
+        }
         if let Some(f) = opts.configure {
             f(&mut cfg);
         }
@@ -179,6 +196,8 @@ impl TestApp {
             http,
             anon,
             admin_token,
+            files_dir,
+            mail_dir,
             stop,
         }
     }
@@ -215,6 +234,36 @@ impl TestApp {
             .unwrap()
             .to_string();
         bearer_client(&token)
+    }
+
+    /// Submits the public lead form; returns status and body.
+    pub async fn submit_form(
+        &self,
+        fields: &[(&str, &str)],
+        resume: Option<(&str, Vec<u8>)>,
+    ) -> (u16, Value) {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes)) = resume {
+            form = form.part(
+                "resume",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_string())
+                    .mime_str("application/octet-stream")
+                    .unwrap(),
+            );
+        }
+        let r = self
+            .anon
+            .post(self.url("/api/v1/leads"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST /leads");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
     }
 
     /// GET a JSON document; returns status and body.
@@ -350,6 +399,87 @@ pub fn assert_host_rate(log: &[leadgen::sample_web::RequestLogEntry], delay: Dur
                 "{host}: {n} requests within one second (at most {allowed})"
             );
         }
+    }
+}
+
+/// A real ClamAV daemon (Debian's clamav-daemon, installed by the test command) with one
+/// local signature, for the EICAR test string, so no signature download is needed.
+pub struct Clamd {
+    /// `tcp://127.0.0.1:PORT`.
+    pub url: String,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+/// The EICAR anti-virus test string: harmless, detected by every scanner.
+pub const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+impl Clamd {
+    /// Starts clamd on a free port and waits until it answers PING.
+    pub async fn start() -> Clamd {
+        let dir = std::env::temp_dir().join(format!("leadgen-clamd-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("db")).unwrap();
+        let hex: String = EICAR.iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::write(
+            dir.join("db/eicar.ndb"),
+            format!("Eicar-Test-Signature:0:*:{hex}\n"),
+        )
+        .unwrap();
+        let port = SmtpSink::free_port();
+        std::fs::write(
+            dir.join("clamd.conf"),
+            format!(
+                "Foreground yes\nTCPSocket {port}\nTCPAddr 127.0.0.1\nDatabaseDirectory {}\n\
+                 LogFile {}\nUser root\n",
+                dir.join("db").display(),
+                dir.join("clamd.log").display()
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new("clamd")
+            .arg("-c")
+            .arg(dir.join("clamd.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("clamd runs (the test command installs clamav-daemon)");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let pong = async {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()?;
+                s.write_all(b"zPING\0").await.ok()?;
+                let mut buf = Vec::new();
+                s.read_to_end(&mut buf).await.ok()?;
+                Some(buf)
+            }
+            .await;
+            if pong.as_deref() == Some(b"PONG\0") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "clamd did not start on {port}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Clamd {
+            url: format!("tcp://127.0.0.1:{port}"),
+            dir,
+            child,
+        }
+    }
+
+    /// Stops the daemon (the scanner becomes unreachable).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Clamd {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
