@@ -1,14 +1,17 @@
-//! leadgen core: domain types, pipeline stages as plain functions, configuration, job payloads
-//! and the SQL repository. No HTTP client and no HTTP server live here.
+//! leadgen core: domain types, pipeline stages as plain functions, configuration, job payloads,
+//! the SQL repository and the file store. No HTTP client of its own (the file store's cloud
+//! backends talk through object_store) and no HTTP server live here.
 
 pub mod access;
 pub mod config;
 pub mod db;
 pub mod destination;
+pub mod files;
 pub mod intake;
 pub mod jobs;
 pub mod mail;
 pub mod model;
+pub mod privacy;
 pub mod queue;
 pub mod repo;
 pub mod sample_web;

@@ -46,11 +46,13 @@ pub enum Permission {
     UsersManage,
     /// Read the audit log.
     AuditRead,
+    /// Export and erase a person's data; manage the suppression list.
+    PrivacyManage,
 }
 
 impl Permission {
     /// Every permission, for documentation and tests.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::LeadsRead,
         Permission::LeadsWork,
         Permission::SearchesRead,
@@ -60,6 +62,7 @@ impl Permission {
         Permission::ApiKeysManage,
         Permission::UsersManage,
         Permission::AuditRead,
+        Permission::PrivacyManage,
     ];
 
     /// Its name in error messages and documentation.
@@ -74,6 +77,7 @@ impl Permission {
             Permission::ApiKeysManage => "api_keys:manage",
             Permission::UsersManage => "users:manage",
             Permission::AuditRead => "audit:read",
+            Permission::PrivacyManage => "privacy:manage",
         }
     }
 }
@@ -181,6 +185,7 @@ mod tests {
             assert!(!s.allows(Permission::UsersManage));
             assert!(!s.allows(Permission::ApiKeysManage));
             assert!(!s.allows(Permission::AuditRead));
+            assert!(!s.allows(Permission::PrivacyManage));
         }
         assert!(!Scope::Read.allows(Permission::SearchesRun));
         assert!(Scope::Write.allows(Permission::SearchesRun));

@@ -66,6 +66,9 @@ pub struct Config {
     pub security: SecurityConfig,
     /// The public lead form (see [`IntakeConfig`]).
     pub intake: IntakeConfig,
+    /// Leads without activity for this long are deleted with their files, leaving an audit
+    /// tombstone (`LEADGEN_RETENTION_DAYS`, default 730 = 2 years; 0 keeps leads forever).
+    pub retention: Option<Duration>,
 }
 
 /// Outgoing email: where it is sent from and through, and who on staff hears of searches.
@@ -284,6 +287,18 @@ impl Config {
         let mail = mail_config(&non_empty)?;
         let security = security::security_config(&non_empty)?;
         let intake = intake::intake_config(&non_empty)?;
+        let retention_days: u64 = parse(
+            "LEADGEN_RETENTION_DAYS",
+            non_empty("LEADGEN_RETENTION_DAYS"),
+            730,
+        )?;
+        if retention_days > 36_500 {
+            return Err(ConfigError {
+                var: "LEADGEN_RETENTION_DAYS",
+                reason: "must be at most 36500 (0 keeps leads forever)".into(),
+            });
+        }
+        let retention = (retention_days > 0).then(|| Duration::from_secs(retention_days * 86_400));
         let user_agents: Vec<String> = non_empty("LEADGEN_USER_AGENTS")
             .map(|v| {
                 v.split('|')
@@ -308,6 +323,7 @@ impl Config {
             mail,
             security,
             intake,
+            retention,
             database_url,
             bind,
             environment,

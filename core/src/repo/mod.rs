@@ -11,6 +11,7 @@ pub mod login_throttle;
 pub mod outbox;
 pub mod pages;
 pub mod politeness;
+pub mod privacy;
 pub mod queue;
 pub mod sessions;
 pub mod users;

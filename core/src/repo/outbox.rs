@@ -126,3 +126,19 @@ pub async fn fail<'c>(db: impl Db<'c>, id: Uuid, reason: &str) -> sqlx::Result<b
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Emails by delivery state, for health: pending, failed in the last 24 hours, and the oldest
+/// pending one's age in seconds.
+pub async fn health<'c>(db: impl Db<'c>) -> sqlx::Result<(i64, i64, Option<f64>)> {
+    let r = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE status = 'pending') AS "pending!",
+                  count(*) FILTER (WHERE status = 'failed'
+                                   AND updated_at > now() - interval '24 hours') AS "failed!",
+                  extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8
+                      AS oldest_pending
+           FROM email_outbox"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.pending, r.failed, r.oldest_pending))
+}

@@ -1,9 +1,10 @@
 //! Where uploaded files live: any `object_store` backend (a local directory by default, S3 or
 //! Azure Blob by URL), always sealed with AES-256-GCM by [`leadgen_core::intake::seal`] before
-//! they leave the process. Object names are generated, never taken from clients.
+//! they leave the process. Object names are generated, never taken from clients. The API
+//! stores and serves files; workers delete them when leads are erased or expire.
 
-use leadgen_core::config::IntakeConfig;
-use leadgen_core::intake::seal;
+use crate::config::IntakeConfig;
+use crate::intake::seal;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 pub struct FileStore {
     store: Arc<dyn ObjectStore>,
     prefix: ObjectPath,
-    key: [u8; 32],
+    key: Option<[u8; 32]>,
     /// Where it points, for messages (without credentials).
     pub location: String,
 }
@@ -29,6 +30,9 @@ pub enum StoreError {
     /// Sealing or opening failed.
     #[error("file storage: {0}")]
     Seal(#[from] seal::SealError),
+    /// Opened for deleting only.
+    #[error("file storage: this process has no file key (LEADGEN_FILES_KEY)")]
+    NoKey,
 }
 
 impl FileStore {
@@ -36,6 +40,16 @@ impl FileStore {
     /// `.leadgen/files`. Without `LEADGEN_FILES_KEY` (allowed outside production) the key is kept
     /// in `.leadgen/files.key`, created on first use with owner-only permissions.
     pub fn open(cfg: &IntakeConfig) -> Result<Self, StoreError> {
+        let mut store = Self::open_for_deleting(cfg)?;
+        store.key = Some(match cfg.files_key {
+            Some(k) => k,
+            None => local_key()?,
+        });
+        Ok(store)
+    }
+
+    /// Opens the configured store to delete files only (workers expiring leads need no key).
+    pub fn open_for_deleting(cfg: &IntakeConfig) -> Result<Self, StoreError> {
         let (store, prefix, location): (Arc<dyn ObjectStore>, ObjectPath, String) = match &cfg
             .files_url
         {
@@ -71,14 +85,10 @@ impl FileStore {
                 (Arc::from(store), prefix, shown.to_string())
             }
         };
-        let key = match cfg.files_key {
-            Some(k) => k,
-            None => local_key()?,
-        };
         Ok(FileStore {
             store,
             prefix,
-            key,
+            key: None,
             location,
         })
     }
@@ -90,7 +100,7 @@ impl FileStore {
 
     /// Seals and stores `plain` under `key`.
     pub async fn put(&self, key: &str, plain: &[u8]) -> Result<(), StoreError> {
-        let sealed = seal::seal(&self.key, key, plain)?;
+        let sealed = seal::seal(self.key.as_ref().ok_or(StoreError::NoKey)?, key, plain)?;
         self.store
             .put(&self.path(key), PutPayload::from(sealed))
             .await?;
@@ -100,7 +110,11 @@ impl FileStore {
     /// Reads and opens what is stored under `key`.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let sealed = self.store.get(&self.path(key)).await?.bytes().await?;
-        Ok(seal::open(&self.key, key, &sealed)?)
+        Ok(seal::open(
+            self.key.as_ref().ok_or(StoreError::NoKey)?,
+            key,
+            &sealed,
+        )?)
     }
 
     /// Removes `key` (nothing happens when it is not there).
@@ -119,7 +133,7 @@ fn local_key() -> Result<[u8; 32], StoreError> {
         return <[u8; 32]>::try_from(bytes.as_slice())
             .map_err(|_| StoreError::Config(format!("{} is not a 32-byte key", path.display())));
     }
-    let key = leadgen_core::access::secret::random_bytes::<32>()
+    let key = crate::access::secret::random_bytes::<32>()
         .map_err(|e| StoreError::Config(e.to_string()))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
