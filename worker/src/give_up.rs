@@ -7,14 +7,28 @@ use crate::Ctx;
 use crate::progress;
 use crate::runner::{JobRef, StageError};
 use leadgen_core::jobs::{FinalizeJob, ItemJob, Stage};
-use leadgen_core::repo::{jobs, outbox, work_items};
+use leadgen_core::repo::{audit, jobs, outbox, work_items};
 use serde_json::json;
 
 /// Applies the give-up rule of `job.stage` in one transaction.
 pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), StageError> {
     let mut tx = ctx.pool.begin().await?;
-    if let Some(email_id) = job.email_id {
-        outbox::fail(&mut *tx, email_id, message).await?;
+    if let Some(email_id) = job.email_id
+        && outbox::fail(&mut *tx, email_id, message).await?
+    {
+        let entry = audit::AuditEntry {
+            actor_type: "system",
+            actor_id: None,
+            actor_label: "notify",
+            action: "email.failed",
+            outcome: "failed",
+            target_type: Some("email"),
+            target_id: Some(email_id.to_string()),
+            ip: None,
+            request_id: None,
+            detail: json!({ "reason": message }),
+        };
+        audit::record(&mut *tx, &entry, chrono::Utc::now()).await?;
     }
     let Some(job_id) = job.job_id else {
         tx.commit().await?;

@@ -15,6 +15,7 @@ mod maintenance;
 pub mod net_guard;
 mod progress;
 pub mod renderer;
+pub mod retention;
 pub mod runner;
 pub mod stages;
 
@@ -49,6 +50,8 @@ pub struct Ctx {
     pub renderer: Option<renderer::Renderer>,
     /// Email delivery: SMTP, or the mail folder without a server.
     pub mailer: mailer::Mailer,
+    /// The file store, to delete the files of expired leads.
+    pub files: leadgen_core::files::FileStore,
 }
 
 impl Ctx {
@@ -58,6 +61,7 @@ impl Ctx {
         Ok(Self {
             renderer: renderer::Renderer::from_config(&cfg),
             mailer: mailer::Mailer::from_config(&cfg.mail)?,
+            files: leadgen_core::files::FileStore::open_for_deleting(&cfg.intake)?,
             cfg,
             pool,
             fetcher,
@@ -269,7 +273,7 @@ pub async fn run(
             Stage::Notify => register!(Stage::Notify, NotifyJob, notify_job),
         }
     }
-    let maintenance = tokio::spawn(maintenance::run(pool.clone()));
+    let maintenance = tokio::spawn(maintenance::run(ctx.clone()));
     let result = monitor
         .shutdown_timeout(Duration::from_secs(30))
         .run_with_signal(async move {

@@ -6,8 +6,10 @@ use crate::runner::StageError;
 use crate::{Ctx, progress};
 use leadgen_core::jobs::ItemJob;
 use leadgen_core::model::{Candidate, Enrichment, Facts, Score, SearchCriteria};
+use leadgen_core::privacy;
 use leadgen_core::repo::jobs::{self, ItemOutcome};
 use leadgen_core::repo::leads::{self, CompanyRecord, ContactRecord, LeadRecord};
+use leadgen_core::repo::privacy as privacy_repo;
 use leadgen_core::repo::work_items;
 use leadgen_core::stages::merge::filter_out_reason;
 use serde_json::json;
@@ -51,25 +53,63 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     if !work_items::advance(&mut *tx, job.item_id, "merge", "done").await? {
         return Ok(());
     }
-    let company_id = leads::upsert_company(&mut *tx, &company).await?;
-    for c in &contacts {
-        leads::upsert_contact(&mut *tx, company_id, c).await?;
-    }
-    let (lead_id, _new) = leads::upsert_discovered_lead(&mut *tx, company_id, &lead).await?;
-    work_items::set_lead(&mut *tx, job.item_id, lead_id).await?;
+    // The suppression list is checked before anything is stored: a suppressed domain (or a
+    // company address on it) keeps the whole company out, a suppressed person their contact.
+    let company_emails: Vec<String> =
+        serde_json::from_value(company.emails.clone()).unwrap_or_default();
+    let digests = privacy::digests_for(
+        company_emails
+            .iter()
+            .map(String::as_str)
+            .chain(contacts.iter().filter_map(|c| c.email.as_deref())),
+        company.domain.as_deref(),
+    );
+    let hits = privacy_repo::suppressed(&mut *tx, &digests).await?;
+    let hit = |d: Vec<u8>| hits.contains(&d);
+    let company_suppressed = company
+        .domain
+        .as_deref()
+        .is_some_and(|d| hit(privacy::domain_digest(d)))
+        || company_emails.iter().any(|e| {
+            hit(privacy::email_digest(e))
+                || e.rsplit_once('@')
+                    .is_some_and(|(_, d)| hit(privacy::domain_digest(d)))
+        });
+    let lead_id = if company_suppressed {
+        None
+    } else {
+        let company_id = leads::upsert_company(&mut *tx, &company).await?;
+        for c in &contacts {
+            if c.email
+                .as_deref()
+                .is_some_and(|e| hit(privacy::email_digest(e)))
+            {
+                continue;
+            }
+            leads::upsert_contact(&mut *tx, company_id, c).await?;
+        }
+        let (lead_id, _new) = leads::upsert_discovered_lead(&mut *tx, company_id, &lead).await?;
+        work_items::set_lead(&mut *tx, job.item_id, lead_id).await?;
+        Some(lead_id)
+    };
     let criteria: SearchCriteria = serde_json::from_value(job_row.criteria.clone())
         .map_err(|e| StageError::GiveUp(format!("stored criteria unreadable: {e}")))?;
-    let reason = filter_out_reason(&criteria, item.domain.is_some(), &facts, &enrichment);
-    let outcome = match reason {
-        Some(ref why) => {
+    let reason = if company_suppressed {
+        Some("suppressed: the company's domain is on the suppression list".to_string())
+    } else {
+        filter_out_reason(&criteria, item.domain.is_some(), &facts, &enrichment)
+    };
+    let outcome = match (reason, lead_id) {
+        (Some(ref why), _) => {
             work_items::filter_out(&mut *tx, job.item_id, why).await?;
             ItemOutcome::Filtered
         }
-        None if job_row.results_count >= job_row.max_results => ItemOutcome::Filtered,
-        None => {
+        (None, _) if job_row.results_count >= job_row.max_results => ItemOutcome::Filtered,
+        (None, Some(lead_id)) => {
             leads::add_job_result(&mut *tx, job.job_id, lead_id, score.lead_score as i32).await?;
             ItemOutcome::Result
         }
+        (None, None) => ItemOutcome::Filtered,
     };
     let row = jobs::item_finished(&mut *tx, job.job_id, outcome).await?;
     let event = if outcome == ItemOutcome::Result {
