@@ -11,7 +11,6 @@ pub mod routes;
 pub mod scanner;
 pub mod search_body;
 pub mod state;
-pub mod storage;
 pub mod ws;
 
 use poem::listener::{
@@ -22,8 +21,8 @@ use poem::{Endpoint, EndpointExt, Route, get};
 use poem_openapi::OpenApiService;
 use routes::{
     analytics::AnalyticsApi, api_keys::ApiKeysApi, audit::AuditApi, auth::AuthApi,
-    export::ExportApi, health::HealthApi, inbound::InboundApi, leads::LeadsApi, search::SearchApi,
-    users::UsersApi,
+    export::ExportApi, health::HealthApi, inbound::InboundApi, leads::LeadsApi,
+    privacy::PrivacyApi, search::SearchApi, users::UsersApi,
 };
 use state::AppState;
 use std::net::SocketAddr;
@@ -41,6 +40,7 @@ pub fn app(state: AppState) -> impl Endpoint {
             UsersApi,
             ApiKeysApi,
             AuditApi,
+            PrivacyApi,
             HealthApi,
         ),
         "leadgen API",

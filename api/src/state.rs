@@ -3,9 +3,9 @@
 use crate::auth::jwt::TokenKeys;
 use crate::auth::rate_limit::Limiters;
 use crate::hub::EventHub;
-use crate::storage::{FileStore, StoreError};
 use leadgen_core::Config;
 use leadgen_core::access::{Clock, SystemClock};
+use leadgen_core::files::{FileStore, StoreError};
 use leadgen_core::stages::score::Weights;
 use sqlx::PgPool;
 use std::sync::Arc;

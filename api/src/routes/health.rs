@@ -3,8 +3,8 @@
 
 use super::ApiTags;
 use super::health_types::{
-    DatabaseHealth, DatabaseStatus, EngineStatus, Health, HealthStatus, QueueDepth, RealtimeHealth,
-    RealtimeStatus, RequestPerformance, ScrapingEngineHealth, Services,
+    DatabaseHealth, DatabaseStatus, EmailHealth, EngineStatus, Health, HealthStatus, QueueDepth,
+    RealtimeHealth, RealtimeStatus, RequestPerformance, ScrapingEngineHealth, Services,
 };
 use crate::state::AppState;
 use leadgen_core::jobs::Stage;
@@ -50,6 +50,13 @@ impl HealthApi {
                 .unwrap_or_default()
         } else {
             vec![]
+        };
+        let (pending, failed, oldest) = if db_ok {
+            leadgen_core::repo::outbox::health(&state.pool)
+                .await
+                .unwrap_or((0, 0, None))
+        } else {
+            (0, 0, None)
         };
         let mut queues = BTreeMap::new();
         let mut workers = BTreeMap::new();
@@ -108,6 +115,16 @@ impl HealthApi {
                 realtime: RealtimeHealth {
                     status: RealtimeStatus::Healthy,
                     watched_jobs: state.hub.watched_jobs() as u64,
+                },
+                email: EmailHealth {
+                    transport: if state.cfg.mail.smtp_url.is_some() {
+                        "smtp".into()
+                    } else {
+                        "folder".into()
+                    },
+                    pending,
+                    failed_last_24h: failed,
+                    oldest_pending_seconds: oldest.map(|s| (s * 10.0).round() / 10.0),
                 },
             },
             performance: RequestPerformance {

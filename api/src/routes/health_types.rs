@@ -95,6 +95,22 @@ pub struct Services {
     pub scraping_engine: ScrapingEngineHealth,
     /// The live event relay.
     pub realtime: RealtimeHealth,
+    /// Outgoing email.
+    pub email: EmailHealth,
+}
+
+/// Outgoing email: what waits and what failed.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct EmailHealth {
+    /// `smtp` or `folder` (no SMTP server configured: emails are written to a folder).
+    pub transport: String,
+    /// Emails waiting to be delivered.
+    pub pending: i64,
+    /// Emails given up in the last 24 hours (each is in the audit log as `email.failed`).
+    pub failed_last_24h: i64,
+    /// Age of the oldest waiting email, seconds.
+    #[oai(nullable)]
+    pub oldest_pending_seconds: Option<f64>,
 }
 
 /// Requests this API process has served.

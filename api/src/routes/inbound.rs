@@ -249,6 +249,29 @@ pub async fn submit(
     client: &ClientInfo,
     form: LeadForm,
 ) -> Result<Submitted, ApiFailure<FormFailures>> {
+    // A suppressed person (or domain) is not stored; the answer is the same as for anyone, so
+    // the form does not reveal the list.
+    let digests = leadgen_core::privacy::digests_for([form.email.as_str()], None);
+    if !leadgen_core::repo::privacy::suppressed(&state.pool, &digests)
+        .await?
+        .is_empty()
+    {
+        audit::record(
+            state,
+            Some(client),
+            None,
+            "suppressed",
+            Event {
+                action: "lead.inbound",
+                outcome: "denied",
+                target_type: None,
+                target_id: None,
+                detail: json!({ "reason": "suppressed" }),
+            },
+        )
+        .await?;
+        return Ok(received());
+    }
     let limits = resume::UnpackLimits::default();
     let bytes = form.resume;
     let kind = tokio::task::spawn_blocking({
@@ -344,9 +367,13 @@ pub async fn submit(
         },
     )
     .await?;
-    Ok(Submitted::Received(Json(SubmissionReceived {
+    Ok(received())
+}
+
+fn received() -> Submitted {
+    Submitted::Received(Json(SubmissionReceived {
         status: "received".into(),
         message: "Thank you: we received your application and sent you a confirmation email."
             .into(),
-    })))
+    }))
 }

@@ -13,6 +13,7 @@ pub mod inbound;
 pub mod lead_types;
 pub mod lead_work;
 pub mod leads;
+pub mod privacy;
 pub mod search;
 pub mod search_types;
 pub mod shared_types;
@@ -39,6 +40,8 @@ pub enum ApiTags {
     ApiKeys,
     /// The audit log (admins).
     Audit,
+    /// Exporting and erasing a person's data; the suppression list (admins).
+    Privacy,
     /// Service health.
     System,
 }
