@@ -90,6 +90,18 @@ fn calls() -> Vec<Call> {
             Some("api_keys:manage"),
         ),
         c(Method::GET, "/api/v1/audit", None, Some("audit:read")),
+        c(
+            Method::GET,
+            "/api/v1/privacy/suppressions",
+            None,
+            Some("privacy:manage"),
+        ),
+        c(
+            Method::POST,
+            "/api/v1/privacy/erase",
+            Some(json!({ "email": "not-an-email" })),
+            Some("privacy:manage"),
+        ),
         c(Method::GET, "/api/v1/auth/me", None, None),
     ]
 }

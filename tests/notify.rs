@@ -155,5 +155,20 @@ async fn an_email_that_cannot_be_sent_is_given_up_with_its_reason() {
         rows[0].2.as_deref().unwrap_or("").contains("SMTP"),
         "{rows:?}"
     );
+    // Visible to operators: in health and in the audit log.
+    let (_, health) = app.get("/api/v1/health").await;
+    assert_eq!(
+        health["services"]["email"]["failed_last_24h"], 1,
+        "{health}"
+    );
+    assert_eq!(health["services"]["email"]["transport"], "smtp");
+    let (_, audit) = app.get("/api/v1/audit?action=email.failed").await;
+    assert_eq!(audit["entries"][0]["actor_type"], "system");
+    assert!(
+        audit["entries"][0]["detail"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("SMTP")
+    );
     app.cleanup().await;
 }
