@@ -497,6 +497,26 @@ async fn staff_filter_search_sort_and_work_leads_without_losing_changes() {
     let body: Value = r.json().await.unwrap();
     assert!(body["assignee"].is_null(), "{body}");
 
+    // The CSV export takes the same filters: the list staff look at is the list they export.
+    let csv = app
+        .http
+        .get(app.url("/api/v1/export/csv?origin=inbound&status=PENDING&sort=name&order=asc&fields=company_name,contact_email,status"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "company_name,contact_email,status",
+            "Cara Diaz,cara@example.org,PENDING",
+            "Ann Lee,ann@example.com,PENDING"
+        ],
+        "{csv}"
+    );
+
     let (_, audit) = app.get("/api/v1/audit?action=lead.update").await;
     let entries = audit["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2);

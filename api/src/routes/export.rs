@@ -2,6 +2,7 @@
 //! cells neutralised against spreadsheet formula injection.
 
 use super::ApiTags;
+use super::lead_types::{LeadOrigin, LeadSortKey, LeadStatus, SortOrder};
 use super::shared_types::{ApiFailure, LookupFailures};
 use crate::auth::Auth;
 use crate::auth::audit::{self, Event};
@@ -68,8 +69,10 @@ impl ExportApi {
     /// lead_id, company_name, website, domain, industry, size_category, employee_count,
     /// founded_year, address, city, state, postal_code, country, contact_email, contact_phone,
     /// linkedin_url, technologies, lead_score, quality, status, origin, contact_count,
-    /// created_at, last_updated). `job_id` and `score_min` filter as in the lead list.
+    /// created_at, last_updated). The other parameters filter, search and order exactly as in
+    /// the lead list, so the export is the list the user is looking at.
     #[oai(path = "/export/csv", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn csv(
         &self,
         state: Data<&AppState>,
@@ -77,10 +80,31 @@ impl ExportApi {
         auth: Auth,
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
+        origin: Query<Option<LeadOrigin>>,
+        status: Query<Option<LeadStatus>>,
+        assignee_id: Query<Option<Uuid>>,
+        industry: Query<Option<String>>,
+        created_from: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        created_to: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        q: Query<Option<String>>,
+        sort: Query<Option<LeadSortKey>>,
+        order: Query<Option<SortOrder>>,
         fields: Query<Option<String>>,
     ) -> Result<CsvResponse, ApiFailure<LookupFailures>> {
         auth.require(Permission::Export)?;
-        let filter = super::leads::parse_filter(job_id.0, score_min.0)?;
+        let filter = super::leads::lead_filter(super::leads::LeadQuery {
+            job_id: job_id.0,
+            score_min: score_min.0,
+            origin: origin.0,
+            status: status.0,
+            assignee_id: assignee_id.0,
+            industry: industry.0,
+            created_from: created_from.0,
+            created_to: created_to.0,
+            q: q.0,
+            sort: sort.0.unwrap_or(LeadSortKey::Score),
+            order: order.0.unwrap_or(SortOrder::Desc),
+        })?;
         let columns = parse_fields(fields.0.as_deref())?;
         super::leads::require_job(&state, filter.job_id).await?;
         audit::by(
@@ -95,6 +119,9 @@ impl ExportApi {
                 detail: serde_json::json!({
                     "job_id": filter.job_id,
                     "score_min": filter.score_min,
+                    "origin": filter.origin,
+                    "status": filter.status,
+                    "q": filter.search,
                     "fields": columns,
                 }),
             },

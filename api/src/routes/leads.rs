@@ -93,28 +93,21 @@ impl LeadsApi {
         offset: Query<Option<u32>>,
     ) -> ApiResult<LeadList> {
         auth.require(Permission::LeadsRead)?;
-        let mut filter = parse_filter(job_id.0, score_min.0)?;
-        if let Some(q) = &q.0
-            && q.chars().count() > 200
-        {
-            return Err(ApiError::field("q", "must be at most 200 characters").into());
-        }
         let sort = sort.0.unwrap_or(LeadSortKey::Score);
         let order = order.0.unwrap_or(SortOrder::Desc);
-        filter.origin = origin.0.map(|o| enum_text(&o));
-        filter.status = status.0.map(|s| enum_text(&s));
-        filter.assignee_id = assignee_id.0;
-        filter.industry = industry.0.clone().filter(|i| !i.trim().is_empty());
-        filter.created_from = created_from.0;
-        filter.created_to = created_to.0;
-        filter.search = q.0.clone().filter(|q| !q.trim().is_empty());
-        filter.sort = match sort {
-            LeadSortKey::Score => LeadSort::Score,
-            LeadSortKey::Created => LeadSort::Created,
-            LeadSortKey::Updated => LeadSort::Updated,
-            LeadSortKey::Name => LeadSort::Name,
-        };
-        filter.ascending = order == SortOrder::Asc;
+        let filter = lead_filter(LeadQuery {
+            job_id: job_id.0,
+            score_min: score_min.0,
+            origin: origin.0,
+            status: status.0,
+            assignee_id: assignee_id.0,
+            industry: industry.0.clone(),
+            created_from: created_from.0,
+            created_to: created_to.0,
+            q: q.0.clone(),
+            sort,
+            order,
+        })?;
         let limit = limit.0.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(
@@ -296,6 +289,57 @@ pub async fn require_job(state: &AppState, job: Option<Uuid>) -> Result<(), ApiE
         return Err(ApiError::NotFound("Job not found".into()));
     }
     Ok(())
+}
+
+/// The lead list's query, as the list and the CSV export both take it.
+pub struct LeadQuery {
+    /// Found by this search.
+    pub job_id: Option<Uuid>,
+    /// Scoring at least.
+    pub score_min: Option<i32>,
+    /// Origin.
+    pub origin: Option<LeadOrigin>,
+    /// Status.
+    pub status: Option<LeadStatus>,
+    /// Assignee.
+    pub assignee_id: Option<Uuid>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Created before.
+    pub created_to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Search text.
+    pub q: Option<String>,
+    /// Order key.
+    pub sort: LeadSortKey,
+    /// Direction.
+    pub order: SortOrder,
+}
+
+/// Validates a lead list query into the repository's filter.
+pub fn lead_filter(q: LeadQuery) -> Result<LeadFilter, ApiError> {
+    let mut filter = parse_filter(q.job_id, q.score_min)?;
+    if let Some(text) = &q.q
+        && text.chars().count() > 200
+    {
+        return Err(ApiError::field("q", "must be at most 200 characters"));
+    }
+    filter.origin = q.origin.map(|o| enum_text(&o));
+    filter.status = q.status.map(|s| enum_text(&s));
+    filter.assignee_id = q.assignee_id;
+    filter.industry = q.industry.filter(|i| !i.trim().is_empty());
+    filter.created_from = q.created_from;
+    filter.created_to = q.created_to;
+    filter.search = q.q.filter(|t| !t.trim().is_empty());
+    filter.sort = match q.sort {
+        LeadSortKey::Score => LeadSort::Score,
+        LeadSortKey::Created => LeadSort::Created,
+        LeadSortKey::Updated => LeadSort::Updated,
+        LeadSortKey::Name => LeadSort::Name,
+    };
+    filter.ascending = q.order == SortOrder::Asc;
+    Ok(filter)
 }
 
 /// Validates the shared lead filters.

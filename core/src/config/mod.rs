@@ -364,7 +364,17 @@ fn mail_config(non_empty: &impl Fn(&str) -> Option<String>) -> Result<MailConfig
                 reason: "must be smtp://host[:port] or smtps://host[:port]".into(),
             });
         }
+        if let Some((_, tls)) = parsed.query_pairs().find(|(k, _)| k == "tls")
+            && !["required", "starttls", "opportunistic"].contains(&tls.as_ref())
+        {
+            return Err(ConfigError {
+                var: "LEADGEN_SMTP_URL",
+                reason: format!("tls={tls} is not one of starttls, required, opportunistic"),
+            });
+        }
     }
+    // `tls=starttls` reads better; lettre calls the same mode `required`.
+    let smtp_url = smtp_url.map(|u| u.replace("tls=starttls", "tls=required"));
     let from =
         non_empty("LEADGEN_MAIL_FROM").unwrap_or_else(|| "leadgen <leadgen@localhost>".into());
     let with_name = email_address::Options::default().with_display_text();
@@ -501,6 +511,14 @@ mod tests {
         assert_eq!(c.mail.from_domain(), "example.com");
         assert!(!format!("{c:?}").contains("s3cret"));
 
+        let c = cfg(&[(
+            "LEADGEN_SMTP_URL",
+            "smtp://u:p@mail.example.com:587?tls=starttls",
+        )])
+        .unwrap();
+        assert!(c.mail.smtp_url.unwrap().ends_with("?tls=required"));
+        let e = cfg(&[("LEADGEN_SMTP_URL", "smtp://mail.example.com?tls=maybe")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_SMTP_URL");
         let e = cfg(&[("LEADGEN_SMTP_URL", "http://user:s3cret@mail.example.com")]).unwrap_err();
         assert_eq!(e.var, "LEADGEN_SMTP_URL");
         assert!(!e.to_string().contains("s3cret"));
