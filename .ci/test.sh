@@ -34,6 +34,13 @@ if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version 2>/
 fi
 export LEADGEN_SCHEMATHESIS="$venv/bin/schemathesis"
 
+# axe-core (npm) for the accessibility checks the browser tests run in Chromium.
+npm_dir="$HOME/.cache/leadgen-npm"
+if [ ! -f "$npm_dir/node_modules/axe-core/axe.min.js" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$npm_dir" axe-core@4.14.1
+fi
+export LEADGEN_AXE="$npm_dir/node_modules/axe-core/axe.min.js"
+
 # Reuse one build directory across clones so warm runs are fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leadgen-target}"
 export CARGO_TERM_COLOR=never

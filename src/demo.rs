@@ -100,6 +100,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let api = tokio::spawn(server.run(stopped(stop_rx.clone())));
     let password = crate::accounts::demo_admin(&pool, DEMO_ADMIN).await?;
     println!("API:        {base}/api/v1   Swagger UI: {base}/docs");
+    println!("dashboard:  {base}/   public form: {base}/apply");
     println!("sign in:    {DEMO_ADMIN} / {password}  (POST {base}/api/v1/auth/login)\n");
 
     let result = run_search(&base, &args, &password).await;

@@ -140,8 +140,9 @@ async fn a_submitted_form_becomes_a_pending_lead_with_its_resume_and_both_emails
     let staff = message_to(&messages, STAFF_EMAIL);
     assert_eq!(staff.subject(), Some("New lead: Jane Doe"));
     let text = staff.body_text(0).unwrap();
+    // The link opens the lead in the dashboard.
     assert!(
-        text.contains(&format!("https://leads.example.com/api/v1/leads/{id}")),
+        text.contains(&format!("https://leads.example.com/leads/{id}")),
         "{text}"
     );
     assert!(text.contains("jane.doe@example.com"));

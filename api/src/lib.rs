@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod hub;
 pub mod middleware;
+pub mod pages;
 pub mod resume_form;
 pub mod routes;
 pub mod scanner;
@@ -63,12 +64,13 @@ pub fn app(state: AppState) -> impl Endpoint {
         .expose_headers(["x-request-id", "retry-after"])
         .max_age(600);
     let wrapped = state.clone();
-    Route::new()
+    pages::mount(Route::new())
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .at("/api/v1/ws/jobs/:job_id", get(ws::job_events))
-        .nest("/", api)
+        .nest_no_strip("/api", api)
         .data(state)
+        .with(poem::middleware::CookieJarManager::new())
         .around(move |ep, req| {
             let state = wrapped.clone();
             async move { Ok(middleware::handle(ep, req, state).await) }

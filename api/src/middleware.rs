@@ -17,6 +17,13 @@ use std::time::Instant;
 /// The rate-limit group of a request; `None` for documentation and health, which are not
 /// limited.
 pub fn route_group(method: &Method, path: &str) -> Option<RouteGroup> {
+    // The pages that sign in and take the public form share their API twins' limits.
+    if *method == Method::POST && path == "/login" {
+        return Some(RouteGroup::Auth);
+    }
+    if *method == Method::POST && path == "/apply" {
+        return Some(RouteGroup::Public);
+    }
     let rest = path.strip_prefix("/api/v1/")?;
     if rest == "health" || rest == "openapi.json" {
         return None;
@@ -177,6 +184,10 @@ fn secure_headers(resp: &mut Response, path: &str, via_https: bool) {
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
          img-src data: 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
          form-action 'none'"
+    } else if !path.starts_with("/api/") {
+        // The pages: their own stylesheet, forms posting to themselves, nothing else.
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
     } else {
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     };

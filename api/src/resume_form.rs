@@ -67,6 +67,28 @@ impl<'a> ApiExtractor<'a> for LeadForm {
         body: &mut RequestBody,
         _opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
+        let raw = RawForm::read(request, body).await?;
+        raw.validate()
+            .map_err(|errors| ApiError::Validation(errors).into())
+    }
+}
+
+/// The form as sent, before validation (what a page shows again next to its errors).
+#[derive(Debug, Default)]
+pub struct RawForm {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// The résumé and the name the client gave it.
+    pub resume: Option<(Vec<u8>, String)>,
+}
+
+impl RawForm {
+    /// Reads the multipart body, cutting the résumé off (413) as soon as it passes the limit.
+    pub async fn read(request: &Request, body: &mut RequestBody) -> poem::Result<RawForm> {
         let state = request
             .data::<AppState>()
             .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -76,12 +98,12 @@ impl<'a> ApiExtractor<'a> for LeadForm {
             .map_err(|e| poem_openapi::error::ParseRequestPayloadError {
                 reason: format!("not a multipart/form-data body: {e}"),
             })?;
-        let (mut first, mut last, mut email, mut resume) = (None, None, None, None);
         let unreadable = |e: poem::error::ParseMultipartError| {
             poem::Error::from(poem_openapi::error::ParseRequestPayloadError {
                 reason: format!("the form could not be read: {e}"),
             })
         };
+        let mut raw = RawForm::default();
         while let Some(field) = form.next_field().await.map_err(unreadable)? {
             let name = field.name().unwrap_or("").to_string();
             match name.as_str() {
@@ -99,9 +121,9 @@ impl<'a> ApiExtractor<'a> for LeadForm {
                     let text = String::from_utf8(buf)
                         .map_err(|_| ApiError::field(&name, "is not UTF-8 text"))?;
                     match name.as_str() {
-                        "first_name" => first = Some(text),
-                        "last_name" => last = Some(text),
-                        _ => email = Some(text),
+                        "first_name" => raw.first_name = Some(text),
+                        "last_name" => raw.last_name = Some(text),
+                        _ => raw.email = Some(text),
                     }
                 }
                 "resume" => {
@@ -125,29 +147,34 @@ impl<'a> ApiExtractor<'a> for LeadForm {
                         }
                         .into());
                     }
-                    resume = Some((buf, file_name));
+                    raw.resume = Some((buf, file_name));
                 }
                 // Other fields (a submit button, say) are ignored.
                 _ => {}
             }
         }
+        Ok(raw)
+    }
+
+    /// Checks every field; all problems at once.
+    pub fn validate(self) -> Result<LeadForm, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = Vec::new();
-        let first_name = person_name("first_name", first.as_deref())
+        let first_name = person_name("first_name", self.first_name.as_deref())
             .map_err(|e| errors.push(e))
             .ok();
-        let last_name = person_name("last_name", last.as_deref())
+        let last_name = person_name("last_name", self.last_name.as_deref())
             .map_err(|e| errors.push(e))
             .ok();
-        let email = email_address("email", email.as_deref().unwrap_or(""))
+        let email = email_address("email", self.email.as_deref().unwrap_or(""))
             .map_err(|e| errors.push(e))
             .ok();
-        if resume.as_ref().is_none_or(|(b, _)| b.is_empty()) {
+        if self.resume.as_ref().is_none_or(|(b, _)| b.is_empty()) {
             errors.push(FieldError {
                 field: "resume".into(),
                 message: "is required (a PDF, DOC or DOCX file)".into(),
             });
         }
-        match (first_name, last_name, email, resume) {
+        match (first_name, last_name, email, self.resume) {
             (Some(first_name), Some(last_name), Some(email), Some((resume, resume_name)))
                 if errors.is_empty() =>
             {
@@ -159,7 +186,7 @@ impl<'a> ApiExtractor<'a> for LeadForm {
                     resume_name,
                 })
             }
-            _ => Err(ApiError::Validation(errors).into()),
+            _ => Err(errors),
         }
     }
 }

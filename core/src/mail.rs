@@ -201,7 +201,8 @@ pub fn inbound_staff(l: &InboundLead<'_>) -> Email {
     } else {
         format!("New lead: {name}")
     };
-    let url = link(l.public_url, &format!("/api/v1/leads/{}", l.lead_id));
+    // The lead's page in the dashboard.
+    let url = link(l.public_url, &format!("/leads/{}", l.lead_id));
     let intro = if l.resubmitted {
         "An existing lead submitted the form again; the new résumé was added to their lead."
     } else {
@@ -260,10 +261,10 @@ mod tests {
         assert!(c.text.contains("cv.pdf") && c.text.contains("two working days"));
         let s = inbound_staff(&l);
         assert_eq!(s.subject, "New lead: Jane <b>Doe</b>");
-        assert!(s.text.contains(&format!(
-            "https://leads.example.com/api/v1/leads/{}",
-            Uuid::nil()
-        )));
+        assert!(
+            s.text
+                .contains(&format!("https://leads.example.com/leads/{}", Uuid::nil()))
+        );
         assert!(s.html.contains("&lt;b&gt;Doe&lt;/b&gt;") && !s.html.contains("<b>Doe"));
         let again = inbound_staff(&InboundLead {
             resubmitted: true,

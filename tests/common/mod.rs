@@ -580,3 +580,109 @@ pub fn chromedriver_path() -> Option<String> {
             .map(|p| p.to_string())
     })
 }
+
+/// A headless Chromium driven over WebDriver (Debian's chromium and chromedriver, installed by
+/// the test command), for tests of the pages.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: fantoccini::Client,
+    driver: std::process::Child,
+    shots: std::path::PathBuf,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a headless window 1280×900.
+    pub async fn start(name: &str) -> Browser {
+        let port = SmtpSink::free_port();
+        let driver = std::process::Command::new(
+            chromedriver_path().expect("chromedriver installed (the test command installs it)"),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver runs");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = fantoccini::wd::Capabilities::new();
+        caps.insert("browserName".into(), serde_json::json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                                         "--disable-dev-shm-usage", "--window-size=1280,900"] }),
+        );
+        let client = fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a browser session");
+        let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("screenshots")
+            .join(name);
+        std::fs::create_dir_all(&shots).unwrap();
+        Browser {
+            client,
+            driver,
+            shots,
+        }
+    }
+
+    /// Saves a screenshot of the page as `<step>.png`, kept with the build's test files.
+    pub async fn screenshot(&self, step: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{step}.png")), png).unwrap();
+    }
+
+    /// Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page; returns the violations.
+    pub async fn axe(&self) -> Vec<Value> {
+        let path = std::env::var("LEADGEN_AXE").unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+            format!("{home}/.cache/leadgen-npm/node_modules/axe-core/axe.min.js")
+        });
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!("{path} is missing: the test command (bash .ci/test.sh) installs axe-core")
+        });
+        self.client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(JSON.stringify(r.violations)))
+                   .catch(e => done(JSON.stringify([{ id: 'axe-error', help: String(e) }])));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_str(result.as_str().unwrap_or("[]")).unwrap_or_default()
+    }
+
+    /// Fails the test with axe-core's findings, if any.
+    pub async fn assert_accessible(&self, page: &str) {
+        let v = self.axe().await;
+        assert!(
+            v.is_empty(),
+            "{page}: accessibility violations: {}",
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

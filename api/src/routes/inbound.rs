@@ -122,39 +122,55 @@ impl InboundApi {
         lead_id: Path<String>,
         file_id: Path<String>,
     ) -> Result<Download, ApiFailure<DownloadFailures>> {
-        auth.require(Permission::LeadsRead)?;
         let (lead_id, file_id) = (uuid("lead_id", &lead_id)?, uuid("file_id", &file_id)?);
-        let file = inbound::file(&state.pool, lead_id, file_id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("File not found".into()))?;
-        let bytes = state
-            .files
-            .get(&file.storage_key)
-            .await
-            .map_err(|e| ApiError::DependencyDown(format!("the file store: {e}")))?;
-        audit::by(
-            &state,
-            Some(&client),
-            &auth,
-            Event::ok("lead.file_download", "lead_file", file.id)
-                .detail(json!({ "lead_id": lead_id, "filename": file.filename })),
-        )
-        .await?;
-        let content_type = match file.kind.as_str() {
-            "pdf" => resume::ResumeKind::Pdf,
-            "doc" => resume::ResumeKind::Doc,
-            _ => resume::ResumeKind::Docx,
-        }
-        .content_type();
+        let (bytes, content_type, filename) =
+            fetch_file(&state, &client, &auth, lead_id, file_id).await?;
         Ok(Download::File(
             Binary(bytes),
             content_type.to_string(),
-            format!(
-                "attachment; filename=\"{}\"",
-                file.filename.replace('"', "")
-            ),
+            attachment(&filename),
         ))
     }
+}
+
+/// A lead's file for a caller with `leads:read`: its bytes, content type and name; the
+/// download is audited.
+pub async fn fetch_file(
+    state: &AppState,
+    client: &ClientInfo,
+    who: &crate::auth::Principal,
+    lead_id: Uuid,
+    file_id: Uuid,
+) -> Result<(Vec<u8>, &'static str, String), ApiError> {
+    who.require(Permission::LeadsRead)?;
+    let file = inbound::file(&state.pool, lead_id, file_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("File not found".into()))?;
+    let bytes = state
+        .files
+        .get(&file.storage_key)
+        .await
+        .map_err(|e| ApiError::DependencyDown(format!("the file store: {e}")))?;
+    audit::by(
+        state,
+        Some(client),
+        who,
+        Event::ok("lead.file_download", "lead_file", file.id)
+            .detail(json!({ "lead_id": lead_id, "filename": file.filename })),
+    )
+    .await?;
+    let content_type = match file.kind.as_str() {
+        "pdf" => resume::ResumeKind::Pdf,
+        "doc" => resume::ResumeKind::Doc,
+        _ => resume::ResumeKind::Docx,
+    }
+    .content_type();
+    Ok((bytes, content_type, file.filename))
+}
+
+/// `Content-Disposition` of a download (the name is sanitised already; quotes never pass).
+pub fn attachment(filename: &str) -> String {
+    format!("attachment; filename=\"{}\"", filename.replace('"', ""))
 }
 
 /// Creates or finds the lead, attaches the file and queues both emails, in one transaction.

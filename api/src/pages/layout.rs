@@ -1,0 +1,80 @@
+//! The page shell: language, title, skip link, navigation, the one stylesheet.
+
+use crate::auth::Principal;
+use leadgen_core::access::Permission;
+use maud::{DOCTYPE, Markup, html};
+use poem::web::Html;
+
+/// The stylesheet, embedded in the binary.
+pub const CSS: &str = include_str!("../../assets/app.css");
+
+/// A whole page around `body`; `who` is the signed-in user (navigation and sign-out), if any.
+pub fn page(
+    title: &str,
+    who: Option<&Principal>,
+    csrf: Option<&str>,
+    body: Markup,
+) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · leadgen" }
+                link rel="stylesheet" href="/assets/app.css";
+            }
+            body {
+                a class="skip" href="#main" { "Skip to content" }
+                header class="top" {
+                    a class="brand" href="/" { "leadgen" }
+                    @if let Some(p) = who {
+                        nav aria-label="Main" {
+                            ul {
+                                @if p.can(Permission::LeadsRead) { li { a href="/leads" { "Leads" } } }
+                            }
+                        }
+                        @if let Some(token) = csrf {
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(token);
+                                button class="secondary" type="submit" { "Sign out" }
+                            }
+                        }
+                    }
+                }
+                main id="main" tabindex="-1" { (body) }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+/// An error summary linking to each field, announced to screen readers.
+pub fn error_summary(errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
+                h2 id="error-summary-title" { "There is a problem" }
+                ul {
+                    @for (field, message) in errors {
+                        li { a href={ "#" (field) } { (label_of(field)) " " (message) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The words a field is known by on the pages.
+pub fn label_of(field: &str) -> &str {
+    match field {
+        "first_name" => "First name",
+        "last_name" => "Last name",
+        "email" => "Email",
+        "resume" => "Résumé",
+        "password" => "Password",
+        "status" => "Status",
+        "notes" => "Notes",
+        other => other,
+    }
+}

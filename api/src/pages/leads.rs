@@ -1,0 +1,450 @@
+//! `/leads` and `/leads/{id}`: staff list, filter, search and open leads of every origin,
+//! change status, assignee and notes, and download résumés.
+
+use super::layout::{error_summary, page};
+use super::session;
+use crate::auth::client::ClientInfo;
+use crate::auth::{Auth, Principal};
+use crate::error::ApiError;
+use crate::routes::lead_types::{LeadOrigin, LeadSortKey, LeadStatus, SortOrder};
+use crate::routes::lead_work::LeadUpdate;
+use crate::routes::leads::{LeadQuery, lead_filter};
+use crate::state::AppState;
+use leadgen_core::access::Permission;
+use leadgen_core::repo::{inbound, leads};
+use maud::{Markup, html};
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Path, Query, Redirect};
+use poem::{IntoResponse, Request, Response, handler};
+use poem_openapi::types::{MaybeUndefined, ParseFromJSON};
+use serde::Deserialize;
+use uuid::Uuid;
+
+const PAGE_SIZE: i64 = 25;
+const STATUSES: [&str; 5] = [
+    "PENDING",
+    "REACHED_OUT",
+    "QUALIFIED",
+    "CONVERTED",
+    "DISQUALIFIED",
+];
+
+/// The list's query string.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    origin: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+fn parse<T: ParseFromJSON>(v: &Option<String>) -> Option<T> {
+    v.as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| T::parse_from_json(Some(serde_json::json!(s))).ok())
+}
+
+fn who_name(r: &leads::LeadRow) -> String {
+    match (&r.company_name, &r.first_name, &r.last_name) {
+        (Some(c), _, _) => c.clone(),
+        (None, f, l) => format!(
+            "{} {}",
+            f.as_deref().unwrap_or(""),
+            l.as_deref().unwrap_or("")
+        )
+        .trim()
+        .to_string(),
+    }
+}
+
+fn human(status: &str) -> String {
+    status.replace('_', " ").to_lowercase()
+}
+
+/// The lead list.
+#[handler]
+pub async fn list(
+    req: &Request,
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let back = req.uri().to_string();
+    let who = match session::signed_in(&state, &client, jar, &back).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(e) = who.require(Permission::LeadsRead) {
+        return forbidden(&who, jar, e);
+    }
+    let sort = match q.sort.as_deref() {
+        Some("created") => LeadSortKey::Created,
+        Some("updated") => LeadSortKey::Updated,
+        Some("name") => LeadSortKey::Name,
+        _ => LeadSortKey::Score,
+    };
+    let order = if sort == LeadSortKey::Name {
+        SortOrder::Asc
+    } else {
+        SortOrder::Desc
+    };
+    let filter = lead_filter(LeadQuery {
+        job_id: None,
+        score_min: None,
+        origin: parse::<LeadOrigin>(&q.origin),
+        status: parse::<LeadStatus>(&q.status),
+        assignee_id: None,
+        industry: None,
+        created_from: None,
+        created_to: None,
+        q: q.q.clone(),
+        sort,
+        order,
+    });
+    let filter = match filter {
+        Ok(f) => f,
+        Err(e) => return error_page(&who, jar, e),
+    };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let rows = leads::list(&state.pool, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await;
+    let total = leads::count(&state.pool, &filter).await;
+    let (rows, total) = match (rows, total) {
+        (Ok(r), Ok(t)) => (r, t),
+        (Err(e), _) | (_, Err(e)) => return error_page(&who, jar, e.into()),
+    };
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let link = |p: i64| {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &q.q),
+            ("origin", &q.origin),
+            ("status", &q.status),
+            ("sort", &q.sort),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/leads?{}", s.finish())
+    };
+    let selected = |v: &Option<String>, want: &str| v.as_deref() == Some(want);
+    let body = html! {
+        h1 { "Leads" }
+        form class="filters" method="get" action="/leads" role="search" aria-label="Filter leads" {
+            div {
+                label for="q" { "Search" }
+                input type="text" id="q" name="q" value=[q.q.as_deref()] placeholder="name, email or status";
+            }
+            div {
+                label for="origin" { "Origin" }
+                select id="origin" name="origin" {
+                    option value="" { "All" }
+                    @for o in ["discovered", "inbound", "imported"] {
+                        option value=(o) selected[selected(&q.origin, o)] { (o) }
+                    }
+                }
+            }
+            div {
+                label for="status" { "Status" }
+                select id="status" name="status" {
+                    option value="" { "All" }
+                    @for s in STATUSES {
+                        option value=(s) selected[selected(&q.status, s)] { (human(s)) }
+                    }
+                }
+            }
+            div {
+                label for="sort" { "Sort by" }
+                select id="sort" name="sort" {
+                    @for (v, t) in [("score", "score"), ("created", "newest"), ("updated", "recently changed"), ("name", "name")] {
+                        option value=(v) selected[selected(&q.sort, v)] { (t) }
+                    }
+                }
+            }
+            div { button type="submit" { "Apply filters" } }
+        }
+        p role="status" { (total) " leads" }
+        table {
+            caption class="visually-hidden" { "Leads, page " (page_no) " of " (pages) }
+            thead { tr { th scope="col" { "Lead" } th scope="col" { "Origin" } th scope="col" { "Status" } th scope="col" { "Score" } th scope="col" { "Assignee" } th scope="col" { "Created" } } }
+            tbody {
+                @for r in &rows {
+                    tr {
+                        td { a href={ "/leads/" (r.id) } { (who_name(r)) } @if let Some(e) = &r.email { br; span class="hint" { (e) } } }
+                        td { (r.origin) }
+                        td { (human(&r.status)) }
+                        td { (r.lead_score) }
+                        td { (r.assignee_email.as_deref().unwrap_or("—")) }
+                        td { (r.created_at.format("%Y-%m-%d")) }
+                    }
+                }
+            }
+        }
+        nav class="pager" aria-label="Pages" {
+            @if page_no > 1 { a href=(link(page_no - 1)) rel="prev" { "Previous page" } }
+            span { "Page " (page_no) " of " (pages) }
+            @if page_no < pages { a href=(link(page_no + 1)) rel="next" { "Next page" } }
+        }
+    };
+    page("Leads", Some(&who), session::csrf(jar).as_deref(), body).into_response()
+}
+
+fn error_page(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
+    let (status, message) = match &e {
+        ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
+        ApiError::Validation(f) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            f.iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        _ => {
+            tracing::error!(error = %e, "page failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Something went wrong; try again shortly.".into(),
+            )
+        }
+    };
+    page(
+        "Problem",
+        Some(who),
+        session::csrf(jar).as_deref(),
+        html! { h1 { "Problem" } p { (message) } },
+    )
+    .with_status(status)
+    .into_response()
+}
+
+fn forbidden(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
+    page(
+        "Not allowed",
+        Some(who),
+        session::csrf(jar).as_deref(),
+        html! { h1 { "Not allowed" } p { (e.to_string()) } },
+    )
+    .with_status(StatusCode::FORBIDDEN)
+    .into_response()
+}
+
+fn detail_markup(
+    r: &leads::LeadRow,
+    files: &[inbound::LeadFileRow],
+    csrf: &str,
+    can_work: bool,
+    errors: &[(String, String)],
+    saved: bool,
+) -> Markup {
+    let name = who_name(r);
+    html! {
+        h1 { (name) }
+        @if saved { div class="notice" role="status" { p { "Saved." } } }
+        (error_summary(errors))
+        dl class="facts" {
+            dt { "Origin" } dd { (r.origin) }
+            dt { "Status" } dd { (human(&r.status)) }
+            dt { "Score" } dd { (r.lead_score) " / 100" }
+            @if let Some(e) = &r.email { dt { "Email" } dd { a href={ "mailto:" (e) } { (e) } } }
+            @if let Some(w) = &r.website { dt { "Website" } dd { (w) } }
+            @if let Some(i) = &r.industry { dt { "Industry" } dd { (i) } }
+            @if let Some(c) = &r.city { dt { "City" } dd { (c) } }
+            dt { "Assignee" } dd { (r.assignee_email.as_deref().unwrap_or("nobody")) }
+            dt { "Created" } dd { (r.created_at.format("%Y-%m-%d %H:%M UTC")) }
+        }
+        @if !files.is_empty() {
+            h2 { "Résumés" }
+            ul {
+                @for f in files {
+                    li { a href={ "/leads/" (r.id) "/files/" (f.id) } download { (f.filename) } " (" (f.kind) ", " (f.size_bytes / 1024 + 1) " KB, received " (f.uploaded_at.format("%Y-%m-%d")) ")" }
+                }
+            }
+        }
+        @if can_work {
+            h2 { "Work this lead" }
+            form method="post" action={ "/leads/" (r.id) } {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="version" value=(r.version);
+                label for="status" { "Status" }
+                select id="status" name="status" {
+                    @for s in STATUSES { option value=(s) selected[r.status == s] { (human(s)) } }
+                }
+                label for="notes" { "Notes" }
+                textarea id="notes" name="notes" rows="5" { (r.notes) }
+                p { button type="submit" { "Save" } }
+            }
+        } @else if !r.notes.is_empty() {
+            h2 { "Notes" } p { (r.notes) }
+        }
+    }
+}
+
+/// `?saved=1` after a change.
+#[derive(Debug, Default, Deserialize)]
+pub struct Saved {
+    saved: Option<u8>,
+}
+
+/// One lead.
+#[handler]
+pub async fn detail(
+    req: &Request,
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Path(id): Path<Uuid>,
+    Query(s): Query<Saved>,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    render_detail(
+        &state,
+        &who,
+        jar,
+        id,
+        &[],
+        s.saved.is_some(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn render_detail(
+    state: &AppState,
+    who: &Principal,
+    jar: &CookieJar,
+    id: Uuid,
+    errors: &[(String, String)],
+    saved: bool,
+    status: StatusCode,
+) -> Response {
+    if let Err(e) = who.require(Permission::LeadsRead) {
+        return forbidden(who, jar, e);
+    }
+    let row = match leads::get(&state.pool, id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(who, jar, ApiError::NotFound("Lead not found".into())),
+        Err(e) => return error_page(who, jar, e.into()),
+    };
+    let files = inbound::files(&state.pool, id).await.unwrap_or_default();
+    let csrf = session::csrf(jar).unwrap_or_default();
+    let markup = detail_markup(
+        &row,
+        &files,
+        &csrf,
+        who.can(Permission::LeadsWork),
+        errors,
+        saved,
+    );
+    page(&who_name(&row), Some(who), Some(&csrf), markup)
+        .with_status(status)
+        .into_response()
+}
+
+/// The lead form's fields.
+#[derive(Debug, Deserialize)]
+pub struct WorkForm {
+    csrf: String,
+    version: i32,
+    status: String,
+    notes: String,
+}
+
+/// Saving a change to a lead.
+#[handler]
+pub async fn update(
+    req: &Request,
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Path(id): Path<Uuid>,
+    Form(f): Form<WorkForm>,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !session::csrf_ok(jar, &f.csrf) {
+        return render_detail(
+            &state,
+            &who,
+            jar,
+            id,
+            &[(
+                "status".into(),
+                "could not be saved: the form expired; please try again".into(),
+            )],
+            false,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let status = parse::<LeadStatus>(&Some(f.status.clone()));
+    let body = LeadUpdate {
+        version: f.version,
+        status,
+        assignee_id: MaybeUndefined::Undefined,
+        notes: Some(f.notes.clone()),
+    };
+    match crate::routes::lead_work::update(
+        &state,
+        &client,
+        Auth(who.clone()),
+        &id.to_string(),
+        body,
+    )
+    .await
+    {
+        Ok(_) => Redirect::see_other(format!("/leads/{id}?saved=1")).into_response(),
+        Err(failure) => {
+            let e: poem::Error = failure.into();
+            let (message, code) = match e.downcast_ref::<ApiError>() {
+                Some(ApiError::Conflict(_)) => ("was changed by someone else meanwhile; here is the lead as it is now, please make your change again".to_string(), StatusCode::CONFLICT),
+                Some(ApiError::Forbidden { message, .. }) => (message.clone(), StatusCode::FORBIDDEN),
+                Some(ApiError::Validation(fs)) => (fs.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "), StatusCode::UNPROCESSABLE_ENTITY),
+                _ => ("could not be saved right now; try again shortly".to_string(), StatusCode::SERVICE_UNAVAILABLE),
+            };
+            render_detail(
+                &state,
+                &who,
+                jar,
+                id,
+                &[("status".into(), message)],
+                false,
+                code,
+            )
+            .await
+        }
+    }
+}
+
+/// Downloading a résumé from the lead page.
+#[handler]
+pub async fn file(
+    req: &Request,
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Path((lead_id, file_id)): Path<(Uuid, Uuid)>,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match crate::routes::inbound::fetch_file(&state, &client, &who, lead_id, file_id).await {
+        Ok((bytes, content_type, filename)) => Response::builder()
+            .content_type(content_type)
+            .header(
+                "content-disposition",
+                crate::routes::inbound::attachment(&filename),
+            )
+            .body(bytes),
+        Err(e) => error_page(&who, jar, e),
+    }
+}

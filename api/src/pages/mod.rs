@@ -1,0 +1,40 @@
+//! The web pages served by the API binary: the public application form and the staff
+//! dashboard. Server-rendered HTML (maud, escaped by construction) with one embedded
+//! stylesheet and no script needed: everything works with the keyboard and without JavaScript.
+
+pub mod apply;
+pub mod layout;
+pub mod leads;
+pub mod login;
+pub mod session;
+
+use poem::web::Redirect;
+use poem::{IntoResponse, Response, Route, get, handler};
+
+/// The stylesheet.
+#[handler]
+fn css() -> Response {
+    Response::builder()
+        .content_type("text/css; charset=utf-8")
+        .header("cache-control", "public, max-age=3600")
+        .body(layout::CSS)
+}
+
+/// `/` goes to the leads (which asks to sign in first when needed).
+#[handler]
+fn home() -> Response {
+    Redirect::see_other("/leads").into_response()
+}
+
+/// Adds every page to `route` (the app wraps them in `CookieJarManager`).
+pub fn mount(route: Route) -> Route {
+    route
+        .at("/", get(home))
+        .at("/assets/app.css", get(css))
+        .at("/apply", get(apply::show).post(apply::submit))
+        .at("/login", get(login::show).post(login::submit))
+        .at("/logout", poem::post(login::logout))
+        .at("/leads", get(leads::list))
+        .at("/leads/:id", get(leads::detail).post(leads::update))
+        .at("/leads/:lead_id/files/:file_id", get(leads::file))
+}

@@ -1,0 +1,218 @@
+//! The pages in real headless Chromium: a person applies through the public form with a
+//! résumé; a staff member signs in, finds the lead, opens it, downloads nothing by accident,
+//! and changes its status. axe-core checks every page (WCAG 2.1 A and AA) and each step keeps a
+//! screenshot.
+
+mod common;
+
+use common::{Browser, Spawn, TestApp};
+use fantoccini::Locator;
+use serde_json::Value;
+
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n1 0 obj << /Title ({text}) >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
+}
+
+async fn fill(b: &Browser, id: &str, value: &str) {
+    let field = b.client.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+/// Waits until the element `css` shows `needle` (a click that navigates returns before the
+/// next page is there), then returns its text.
+async fn expect_text(b: &Browser, css: &str, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let text = match b.client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} never showed {needle:?} (last: {text:?}) at {:?}",
+            b.client.current_url().await.map(|u| u.to_string())
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the browser is on `path`.
+async fn expect_path(b: &Browser, path: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = b.client.current_url().await.unwrap();
+        if now.path() == path {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stayed on {now}, not {path}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_person_applies_and_staff_work_the_lead_in_the_browser() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        ..Default::default()
+    })
+    .await;
+    let b = Browser::start("apply_and_work").await;
+
+    // The public form, first sent empty: an error summary linked to each field.
+    b.client.goto(&app.url("/apply")).await.unwrap();
+    b.assert_accessible("/apply").await;
+    b.screenshot("1-apply").await;
+    b.client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let summary = expect_text(&b, ".error-summary", "Résumé").await;
+    for field in ["First name", "Last name", "Email", "Résumé"] {
+        assert!(summary.contains(field), "{summary}");
+    }
+    let invalid = b
+        .client
+        .find(Locator::Css("#email[aria-invalid=true]"))
+        .await;
+    assert!(invalid.is_ok(), "the email field is marked invalid");
+    b.assert_accessible("/apply with errors").await;
+    b.screenshot("2-apply-errors").await;
+
+    // Then properly, with a résumé from disk.
+    let dir = std::env::temp_dir().join(format!("leadgen-upload-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let resume = dir.join("Jane Doe CV.pdf");
+    std::fs::write(&resume, pdf("Jane Doe")).unwrap();
+    fill(&b, "first_name", "Jane").await;
+    fill(&b, "last_name", "Doe").await;
+    fill(&b, "email", "jane.doe@example.com").await;
+    b.client
+        .find(Locator::Id("resume"))
+        .await
+        .unwrap()
+        .send_keys(resume.to_str().unwrap())
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "Thank you, Jane").await;
+    b.assert_accessible("application received").await;
+    b.screenshot("3-applied").await;
+
+    // Staff: the dashboard asks to sign in first, then comes back.
+    let (email, password) = app.create_user("agent").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/login")
+    );
+    b.assert_accessible("/login").await;
+    b.screenshot("4-sign-in").await;
+    fill(&b, "email", &email).await;
+    fill(&b, "password", "not the password").await;
+    b.client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, ".error-summary", "not correct").await;
+    fill(&b, "password", &password).await;
+    b.client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_path(&b, "/leads").await;
+    b.assert_accessible("/leads").await;
+    b.screenshot("5-leads").await;
+
+    // Search, open the lead, see the résumé, change the status.
+    fill(&b, "q", "jane").await;
+    b.client
+        .find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "p[role=status]", "1 leads").await;
+    b.client
+        .find(Locator::LinkText("Jane Doe"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "Jane Doe").await;
+    expect_text(&b, "main", "Jane Doe CV.pdf").await;
+    b.assert_accessible("/leads/{id}").await;
+    b.screenshot("6-lead").await;
+    b.client
+        .find(Locator::Css("#status option[value=REACHED_OUT]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&b, "notes", "Called on Monday").await;
+    b.client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, ".notice", "Saved").await;
+    b.screenshot("7-saved").await;
+
+    let (_, leads) = app.get("/api/v1/leads?origin=inbound").await;
+    let lead: &Value = &leads["leads"][0];
+    assert_eq!(lead["status"], "REACHED_OUT");
+    assert_eq!(lead["version"], 2);
+    let (_, audit) = app.get("/api/v1/audit?action=lead.update").await;
+    assert_eq!(audit["entries"][0]["actor_label"], email.as_str());
+
+    // Signing out ends the session: the dashboard asks to sign in again.
+    b.client
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client.goto(&app.url("/leads")).await.unwrap();
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/login")
+    );
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    app.cleanup().await;
+}
