@@ -192,6 +192,43 @@ async fn a_person_applies_and_staff_work_the_lead_in_the_browser() {
     let lead: &Value = &leads["leads"][0];
     assert_eq!(lead["status"], "REACHED_OUT");
     assert_eq!(lead["version"], 2);
+    // The change is in the lead's history on its page.
+    expect_text(&b, "main", "status pending → reached out").await;
+    b.assert_accessible("/leads/{id} after saving").await;
+
+    // Bulk: select the lead in the list and qualify it.
+    b.client
+        .goto(&app.url("/leads?origin=inbound"))
+        .await
+        .unwrap();
+    expect_text(&b, "p[role=status]", "1 leads").await;
+    b.client
+        .find(Locator::Css("input[name=lead]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("#bulk-status option[value=QUALIFIED]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::XPath(
+            "//button[normalize-space()='Change status']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, ".notice", "Status changed for 1 leads").await;
+    b.screenshot("8-bulk").await;
+    let (_, leads) = app.get("/api/v1/leads?origin=inbound").await;
+    assert_eq!(leads["leads"][0]["status"], "QUALIFIED");
     let (_, audit) = app.get("/api/v1/audit?action=lead.update").await;
     assert_eq!(audit["entries"][0]["actor_label"], email.as_str());
 

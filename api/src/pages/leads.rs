@@ -10,8 +10,8 @@ use crate::routes::lead_types::{LeadOrigin, LeadSortKey, LeadStatus, SortOrder};
 use crate::routes::lead_work::LeadUpdate;
 use crate::routes::leads::{LeadQuery, lead_filter};
 use crate::state::AppState;
-use leadgen_core::access::Permission;
-use leadgen_core::repo::{inbound, leads};
+use leadgen_core::access::{Permission, Role};
+use leadgen_core::repo::{inbound, leads, users};
 use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
@@ -36,8 +36,12 @@ pub struct ListQuery {
     q: Option<String>,
     origin: Option<String>,
     status: Option<String>,
+    industry: Option<String>,
+    score_min: Option<String>,
+    mine: Option<String>,
     sort: Option<String>,
     page: Option<i64>,
+    changed: Option<usize>,
 }
 
 fn parse<T: ParseFromJSON>(v: &Option<String>) -> Option<T> {
@@ -91,13 +95,17 @@ pub async fn list(
     } else {
         SortOrder::Desc
     };
+    let score_min = q
+        .score_min
+        .as_deref()
+        .and_then(|s| s.trim().parse::<i32>().ok());
     let filter = lead_filter(LeadQuery {
         job_id: None,
-        score_min: None,
+        score_min,
         origin: parse::<LeadOrigin>(&q.origin),
         status: parse::<LeadStatus>(&q.status),
-        assignee_id: None,
-        industry: None,
+        assignee_id: q.mine.as_ref().map(|_| who.user_id),
+        industry: q.industry.clone(),
         created_from: None,
         created_to: None,
         q: q.q.clone(),
@@ -132,6 +140,8 @@ pub async fn list(
         format!("/leads?{}", s.finish())
     };
     let selected = |v: &Option<String>, want: &str| v.as_deref() == Some(want);
+    let can_work = who.can(Permission::LeadsWork);
+    let csrf = session::csrf(jar).unwrap_or_default();
     let body = html! {
         h1 { "Leads" }
         form class="filters" method="get" action="/leads" role="search" aria-label="Filter leads" {
@@ -158,6 +168,17 @@ pub async fn list(
                 }
             }
             div {
+                label for="industry" { "Industry" }
+                input type="text" id="industry" name="industry" value=[q.industry.as_deref()];
+            }
+            div {
+                label for="score_min" { "Score at least" }
+                input type="number" id="score_min" name="score_min" min="0" max="100" value=[q.score_min.as_deref()];
+            }
+            div {
+                label for="mine" { input type="checkbox" id="mine" name="mine" value="1" checked[q.mine.is_some()]; " Assigned to me" }
+            }
+            div {
                 label for="sort" { "Sort by" }
                 select id="sort" name="sort" {
                     @for (v, t) in [("score", "score"), ("created", "newest"), ("updated", "recently changed"), ("name", "name")] {
@@ -167,20 +188,41 @@ pub async fn list(
             }
             div { button type="submit" { "Apply filters" } }
         }
+        @if let Some(n) = q.changed { div class="notice" role="status" { p { "Status changed for " (n) " leads." } } }
         p role="status" { (total) " leads" }
-        table {
-            caption class="visually-hidden" { "Leads, page " (page_no) " of " (pages) }
-            thead { tr { th scope="col" { "Lead" } th scope="col" { "Origin" } th scope="col" { "Status" } th scope="col" { "Score" } th scope="col" { "Assignee" } th scope="col" { "Created" } } }
-            tbody {
-                @for r in &rows {
-                    tr {
-                        td { a href={ "/leads/" (r.id) } { (who_name(r)) } @if let Some(e) = &r.email { br; span class="hint" { (e) } } }
-                        td { (r.origin) }
-                        td { (human(&r.status)) }
-                        td { (r.lead_score) }
-                        td { (r.assignee_email.as_deref().unwrap_or("—")) }
-                        td { (r.created_at.format("%Y-%m-%d")) }
+        form method="post" action="/leads/bulk" {
+            input type="hidden" name="csrf" value=(csrf);
+            table {
+                caption class="visually-hidden" { "Leads, page " (page_no) " of " (pages) }
+                thead { tr {
+                    @if can_work { th scope="col" { span class="visually-hidden" { "Select" } } }
+                    th scope="col" { "Lead" } th scope="col" { "Origin" } th scope="col" { "Status" } th scope="col" { "Score" } th scope="col" { "Assignee" } th scope="col" { "Created" }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            @if can_work {
+                                td { input type="checkbox" name="lead" value=(r.id) id={ "sel-" (r.id) } aria-label={ "Select " (who_name(r)) }; }
+                            }
+                            td { a href={ "/leads/" (r.id) } { (who_name(r)) } @if let Some(e) = &r.email { br; span class="hint" { (e) } } }
+                            td { (r.origin) }
+                            td { (human(&r.status)) }
+                            td { (r.lead_score) }
+                            td { (r.assignee_email.as_deref().unwrap_or("—")) }
+                            td { (r.created_at.format("%Y-%m-%d")) }
+                        }
                     }
+                }
+            }
+            @if can_work && !rows.is_empty() {
+                div class="filters" {
+                    div {
+                        label for="bulk-status" { "Change the status of the selected leads to" }
+                        select id="bulk-status" name="status" {
+                            @for s in STATUSES { option value=(s) { (human(s)) } }
+                        }
+                    }
+                    div { button type="submit" { "Change status" } }
                 }
             }
         }
@@ -232,15 +274,49 @@ fn forbidden(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
     .into_response()
 }
 
+/// What the lead page shows besides the lead itself.
+struct DetailExtras {
+    files: Vec<inbound::LeadFileRow>,
+    contacts: Vec<leads::ContactRow>,
+    history: Vec<leadgen_core::repo::audit::AuditRow>,
+    assignees: Vec<(Uuid, String)>,
+}
+
+fn component_label(key: &str) -> &str {
+    match key {
+        "contact_completeness" => "Contact completeness",
+        "business_indicators" => "Business indicators",
+        "data_quality" => "Data quality",
+        "engagement_potential" => "Engagement potential",
+        other => other,
+    }
+}
+
 fn detail_markup(
     r: &leads::LeadRow,
-    files: &[inbound::LeadFileRow],
+    x: &DetailExtras,
     csrf: &str,
     can_work: bool,
     errors: &[(String, String)],
     saved: bool,
 ) -> Markup {
     let name = who_name(r);
+    let components = [
+        "contact_completeness",
+        "business_indicators",
+        "data_quality",
+        "engagement_potential",
+    ];
+    let strings = |v: &Option<serde_json::Value>| -> Vec<String> {
+        v.as_ref()
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     html! {
         h1 { (name) }
         @if saved { div class="notice" role="status" { p { "Saved." } } }
@@ -250,16 +326,76 @@ fn detail_markup(
             dt { "Status" } dd { (human(&r.status)) }
             dt { "Score" } dd { (r.lead_score) " / 100" }
             @if let Some(e) = &r.email { dt { "Email" } dd { a href={ "mailto:" (e) } { (e) } } }
-            @if let Some(w) = &r.website { dt { "Website" } dd { (w) } }
-            @if let Some(i) = &r.industry { dt { "Industry" } dd { (i) } }
-            @if let Some(c) = &r.city { dt { "City" } dd { (c) } }
             dt { "Assignee" } dd { (r.assignee_email.as_deref().unwrap_or("nobody")) }
             dt { "Created" } dd { (r.created_at.format("%Y-%m-%d %H:%M UTC")) }
         }
-        @if !files.is_empty() {
+        @if r.company_id.is_some() {
+            h2 { "Company" }
+            dl class="facts" {
+                @if let Some(w) = &r.website { dt { "Website" } dd { (w) } }
+                @if let Some(i) = &r.industry { dt { "Industry" } dd { (i) } }
+                @if let Some(s) = &r.size_category { dt { "Size" } dd { (s) " employees" } }
+                @if let Some(n) = r.employee_count { dt { "Employees" } dd { (n) } }
+                @if let Some(y) = r.founded_year { dt { "Founded" } dd { (y) } }
+                @if let Some(a) = &r.address { dt { "Address" } dd { (a) @if let Some(c) = &r.city { ", " (c) } } }
+                @let phones = strings(&r.phones);
+                @if !phones.is_empty() { dt { "Phones" } dd { (phones.join(", ")) } }
+                @let tech = strings(&r.technologies);
+                @if !tech.is_empty() { dt { "Technologies" } dd { (tech.join(", ")) } }
+            }
+            @if let Some(d) = &r.description { p { (d) } }
+        }
+        @if !x.contacts.is_empty() {
+            h2 { "Contacts" }
+            table {
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Title" } th scope="col" { "Email" } th scope="col" { "Phone" } th scope="col" { "Decision maker" } } }
+                tbody {
+                    @for c in &x.contacts {
+                        tr {
+                            td { (c.name.as_deref().unwrap_or("—")) }
+                            td { (c.title.as_deref().unwrap_or("—")) }
+                            td { (c.email.as_deref().unwrap_or("—")) }
+                            td { (c.phone.as_deref().unwrap_or("—")) }
+                            td { (if c.is_decision_maker { "yes" } else { "no" }) }
+                        }
+                    }
+                }
+            }
+        }
+        @if components.iter().any(|k| r.score_breakdown.get(*k).is_some()) {
+            h2 { "Why this score" }
+            table {
+                thead { tr { th scope="col" { "Part" } th scope="col" { "Score" } th scope="col" { "Weight" } th scope="col" { "Reasons" } } }
+                tbody {
+                    @for k in components {
+                        @if let Some(c) = r.score_breakdown.get(k) {
+                            tr {
+                                th scope="row" { (component_label(k)) }
+                                td { (c.get("score").and_then(|v| v.as_i64()).unwrap_or(0)) }
+                                td { (format!("{:.0} %", c.get("weight").and_then(|v| v.as_f64()).unwrap_or(0.0) * 100.0)) }
+                                td { ul { @for reason in c.get("reasons").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str()) { li { (reason) } } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @let sources: Vec<&serde_json::Value> = r.data_sources.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+        @if !sources.is_empty() {
+            h2 { "Where the data comes from" }
+            ul {
+                @for s in sources {
+                    li {
+                        (s.get("source").and_then(|v| v.as_str()).unwrap_or("source"))
+                        @if let Some(u) = s.get("url").and_then(|v| v.as_str()) { ": " (u) }
+                    }
+                }
+            }
+        }
+        @if !x.files.is_empty() {
             h2 { "Résumés" }
             ul {
-                @for f in files {
+                @for f in &x.files {
                     li { a href={ "/leads/" (r.id) "/files/" (f.id) } download { (f.filename) } " (" (f.kind) ", " (f.size_bytes / 1024 + 1) " KB, received " (f.uploaded_at.format("%Y-%m-%d")) ")" }
                 }
             }
@@ -273,6 +409,13 @@ fn detail_markup(
                 select id="status" name="status" {
                     @for s in STATUSES { option value=(s) selected[r.status == s] { (human(s)) } }
                 }
+                label for="assignee" { "Assignee" }
+                select id="assignee" name="assignee" {
+                    option value="" selected[r.assignee_id.is_none()] { "nobody" }
+                    @for (id, email) in &x.assignees {
+                        option value=(id) selected[r.assignee_id == Some(*id)] { (email) }
+                    }
+                }
                 label for="notes" { "Notes" }
                 textarea id="notes" name="notes" rows="5" { (r.notes) }
                 p { button type="submit" { "Save" } }
@@ -280,6 +423,57 @@ fn detail_markup(
         } @else if !r.notes.is_empty() {
             h2 { "Notes" } p { (r.notes) }
         }
+        @if !x.history.is_empty() {
+            h2 { "History" }
+            table {
+                thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } } }
+                tbody {
+                    @for h in &x.history {
+                        tr {
+                            td { (h.at.format("%Y-%m-%d %H:%M")) }
+                            td { (h.actor_label) }
+                            td { (history_text(h)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn history_text(h: &leadgen_core::repo::audit::AuditRow) -> String {
+    let d = &h.detail;
+    match h.action.as_str() {
+        "lead.inbound" => {
+            if d["resubmission"] == true {
+                "sent the form again".into()
+            } else {
+                "sent the form".into()
+            }
+        }
+        "lead.file_download" => {
+            format!("downloaded {}", d["filename"].as_str().unwrap_or("a file"))
+        }
+        "lead.update" => {
+            let mut parts = Vec::new();
+            if let (Some(from), Some(to)) =
+                (d["status"]["from"].as_str(), d["status"]["to"].as_str())
+            {
+                parts.push(format!("status {} → {}", human(from), human(to)));
+            }
+            if d["assignee_id"].is_object() {
+                parts.push("assignee changed".into());
+            }
+            if d["notes_changed"] == true {
+                parts.push("notes changed".into());
+            }
+            if parts.is_empty() {
+                "changed".into()
+            } else {
+                parts.join(", ")
+            }
+        }
+        other => other.to_string(),
     }
 }
 
@@ -333,10 +527,42 @@ async fn render_detail(
         Err(e) => return error_page(who, jar, e.into()),
     };
     let files = inbound::files(&state.pool, id).await.unwrap_or_default();
+    let contacts = match row.company_id {
+        Some(c) => leads::contacts(&state.pool, c).await.unwrap_or_default(),
+        None => vec![],
+    };
+    let history = leadgen_core::repo::audit::list(
+        &state.pool,
+        &leadgen_core::repo::audit::AuditFilter {
+            target_id: Some(id.to_string()),
+            ..Default::default()
+        },
+        50,
+    )
+    .await
+    .unwrap_or_default();
+    let assignees = users::list(&state.pool, 500, 0)
+        .await
+        .map(|(rows, _)| {
+            rows.into_iter()
+                .filter(|u| {
+                    u.disabled_at.is_none()
+                        && Role::parse(&u.role).is_some_and(|r| r.allows(Permission::LeadsWork))
+                })
+                .map(|u| (u.id, u.email))
+                .collect()
+        })
+        .unwrap_or_default();
+    let extras = DetailExtras {
+        files,
+        contacts,
+        history,
+        assignees,
+    };
     let csrf = session::csrf(jar).unwrap_or_default();
     let markup = detail_markup(
         &row,
-        &files,
+        &extras,
         &csrf,
         who.can(Permission::LeadsWork),
         errors,
@@ -353,6 +579,8 @@ pub struct WorkForm {
     csrf: String,
     version: i32,
     status: String,
+    #[serde(default)]
+    assignee: Option<String>,
     notes: String,
 }
 
@@ -389,7 +617,14 @@ pub async fn update(
     let body = LeadUpdate {
         version: f.version,
         status,
-        assignee_id: MaybeUndefined::Undefined,
+        assignee_id: match f.assignee.as_deref() {
+            None => MaybeUndefined::Undefined,
+            Some("") => MaybeUndefined::Null,
+            Some(raw) => match Uuid::parse_str(raw) {
+                Ok(u) => MaybeUndefined::Value(u),
+                Err(_) => MaybeUndefined::Undefined,
+            },
+        },
         notes: Some(f.notes.clone()),
     };
     match crate::routes::lead_work::update(
@@ -422,6 +657,67 @@ pub async fn update(
             .await
         }
     }
+}
+
+/// Changing the status of several leads at once (each change audited on its own).
+#[handler]
+pub async fn bulk(
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    body: String,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, "/leads").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if !session::csrf_ok(jar, &value("csrf").unwrap_or_default()) {
+        return forbidden(
+            &who,
+            jar,
+            ApiError::forbidden("the form expired; reload the page and try again"),
+        );
+    }
+    if let Err(e) = who.require(Permission::LeadsWork) {
+        return forbidden(&who, jar, e);
+    }
+    let Some(status) = parse::<LeadStatus>(&value("status")) else {
+        return error_page(&who, jar, ApiError::field("status", "is not a status"));
+    };
+    let mut changed = 0;
+    for id in pairs
+        .iter()
+        .filter(|(k, _)| k == "lead")
+        .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+    {
+        // A bulk change applies to the lead as it is now.
+        let Ok(Some(current)) = leads::get(&state.pool, id).await else {
+            continue;
+        };
+        let body = LeadUpdate {
+            version: current.version,
+            status: Some(status),
+            assignee_id: MaybeUndefined::Undefined,
+            notes: None,
+        };
+        if crate::routes::lead_work::update(
+            &state,
+            &client,
+            Auth(who.clone()),
+            &id.to_string(),
+            body,
+        )
+        .await
+        .is_ok()
+        {
+            changed += 1;
+        }
+    }
+    Redirect::see_other(format!("/leads?changed={changed}")).into_response()
 }
 
 /// Downloading a résumé from the lead page.

@@ -35,6 +35,7 @@ pub fn mount(route: Route) -> Route {
         .at("/login", get(login::show).post(login::submit))
         .at("/logout", poem::post(login::logout))
         .at("/leads", get(leads::list))
+        .at("/leads/bulk", poem::post(leads::bulk))
         .at("/leads/:id", get(leads::detail).post(leads::update))
         .at("/leads/:lead_id/files/:file_id", get(leads::file))
 }

@@ -21,7 +21,8 @@ pub struct AuditApi;
 impl AuditApi {
     /// Read the audit log, newest first (admins only).
     ///
-    /// Filters: `action` (e.g. `auth.login`), `actor_id`, `since` / `until` (RFC 3339). Page
+    /// Filters: `action` (e.g. `auth.login`), `actor_id`, `target_id` (e.g. a lead's id),
+    /// `since` / `until` (RFC 3339). Page
     /// back with `before` = the last page's `next_before`; `limit` 1–500 (default 100).
     #[oai(path = "/audit", method = "get")]
     #[allow(clippy::too_many_arguments)]
@@ -34,6 +35,7 @@ impl AuditApi {
         since: Query<Option<chrono::DateTime<chrono::Utc>>>,
         until: Query<Option<chrono::DateTime<chrono::Utc>>>,
         before: Query<Option<i64>>,
+        target_id: Query<Option<String>>,
         limit: Query<Option<u32>>,
     ) -> ApiResult<AuditPage> {
         auth.require(Permission::AuditRead)?;
@@ -47,6 +49,7 @@ impl AuditApi {
             since: since.0,
             until: until.0,
             before_id: before.0,
+            target_id: target_id.0.filter(|t| !t.is_empty()),
         };
         let rows = audit::list(&state.pool, &filter, limit as i64).await?;
         let next_before = (rows.len() == limit as usize)

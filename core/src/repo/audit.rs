@@ -100,6 +100,8 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only entries older than this id (the cursor of the previous page).
     pub before_id: Option<i64>,
+    /// Only entries about this object (its id).
+    pub target_id: Option<String>,
 }
 
 /// Entries newest first.
@@ -114,6 +116,7 @@ pub async fn list<'c>(db: impl Db<'c>, f: &AuditFilter, limit: i64) -> sqlx::Res
            AND ($3::timestamptz IS NULL OR at >= $3)
            AND ($4::timestamptz IS NULL OR at < $4)
            AND ($5::bigint IS NULL OR id < $5)
+           AND ($7::text IS NULL OR target_id = $7)
          ORDER BY id DESC
          LIMIT $6",
         f.action,
@@ -122,6 +125,7 @@ pub async fn list<'c>(db: impl Db<'c>, f: &AuditFilter, limit: i64) -> sqlx::Res
         f.until,
         f.before_id,
         limit,
+        f.target_id,
     )
     .fetch_all(db)
     .await
