@@ -253,3 +253,27 @@ async fn a_person_applies_and_staff_work_the_lead_in_the_browser() {
     let _ = std::fs::remove_dir_all(&dir);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_public_form_carries_the_configured_branding() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        configure: Some(|cfg| {
+            cfg.intake.form.brand = "Acme <Careers>".into();
+            cfg.intake.form.title = "Join Acme".into();
+            cfg.intake.form.intro = "We hire engineers & designers.".into();
+        }),
+        ..Default::default()
+    })
+    .await;
+    let r = app.anon.get(app.url("/apply")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("form-action 'self'") && !csp.contains("script-src"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<title>Join Acme · Acme &lt;Careers&gt;</title>"), "{html}");
+    assert!(html.contains("<h1>Join Acme</h1>"));
+    assert!(html.contains("We hire engineers &amp; designers."));
+    assert!(html.len() < 200 * 1024);
+    app.cleanup().await;
+}

@@ -2,11 +2,12 @@
 //! the form, the server answers with a confirmation or with the form again, each problem in an
 //! error summary linked to its field and next to the field itself.
 
-use super::layout::{error_summary, label_of, page};
+use super::layout::{error_summary, label_of, shell};
 use crate::auth::client::ClientInfo;
 use crate::error::ApiError;
 use crate::resume_form::RawForm;
 use crate::state::AppState;
+use leadgen_core::config::FormText;
 use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -20,7 +21,7 @@ struct Values {
     email: String,
 }
 
-fn form(v: &Values, errors: &[(String, String)]) -> Markup {
+fn form(text: &FormText, v: &Values, errors: &[(String, String)]) -> Markup {
     let error_of = |f: &str| {
         errors
             .iter()
@@ -41,8 +42,8 @@ fn form(v: &Values, errors: &[(String, String)]) -> Markup {
     };
     let resume_err = error_of("resume");
     html! {
-        h1 { "Apply" }
-        p { "Tell us who you are and send your résumé. We confirm by email at once." }
+        h1 { (text.title) }
+        p { (text.intro) }
         (error_summary(errors))
         form method="post" action="/apply" enctype="multipart/form-data" novalidate {
             (text_field("first_name", "text", &v.first_name, "given-name"))
@@ -64,8 +65,16 @@ fn form(v: &Values, errors: &[(String, String)]) -> Markup {
 
 /// The form.
 #[handler]
-pub async fn show() -> Response {
-    page("Apply", None, None, form(&Values::default(), &[])).into_response()
+pub async fn show(state: Data<&AppState>) -> Response {
+    let text = &state.cfg.intake.form;
+    shell(
+        &text.title,
+        &text.brand,
+        None,
+        None,
+        form(text, &Values::default(), &[]),
+    )
+    .into_response()
 }
 
 /// A submitted form.
@@ -76,8 +85,9 @@ pub async fn submit(
     state: Data<&AppState>,
     client: Data<&ClientInfo>,
 ) -> Response {
+    let text = &state.cfg.intake.form;
     let again = |v: &Values, errors: Vec<(String, String)>, status: StatusCode| {
-        page("Apply", None, None, form(v, &errors))
+        shell(&text.title, &text.brand, None, None, form(text, v, &errors))
             .with_status(status)
             .into_response()
     };
@@ -120,8 +130,9 @@ pub async fn submit(
         }
     };
     match crate::routes::inbound::submit(&state, &client, form_data).await {
-        Ok(_) => page(
+        Ok(_) => shell(
             "Application received",
+            &text.brand,
             None,
             None,
             html! {

@@ -15,19 +15,34 @@ pub fn page(
     csrf: Option<&str>,
     body: Markup,
 ) -> Html<String> {
+    shell(title, "leadgen", who, csrf, body)
+}
+
+/// A whole page under the organisation name `brand`.
+pub fn shell(
+    title: &str,
+    brand: &str,
+    who: Option<&Principal>,
+    csrf: Option<&str>,
+    body: Markup,
+) -> Html<String> {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · leadgen" }
+                title { (title) " · " (brand) }
                 link rel="stylesheet" href="/assets/app.css";
             }
             body {
                 a class="skip" href="#main" { "Skip to content" }
                 header class="top" {
-                    a class="brand" href="/" { "leadgen" }
+                    @if who.is_some() {
+                        a class="brand" href="/" { (brand) }
+                    } @else {
+                        span class="brand" { (brand) }
+                    }
                     @if let Some(p) = who {
                         nav aria-label="Main" {
                             ul {

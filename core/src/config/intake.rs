@@ -23,6 +23,21 @@ pub struct IntakeConfig {
     pub max_resume_bytes: usize,
     /// Next-steps text of the confirmation email (`LEADGEN_CONFIRMATION_TEXT`).
     pub confirmation_text: String,
+    /// The public form's branding: organisation name in its header (`LEADGEN_FORM_BRAND`,
+    /// default `leadgen`), heading (`LEADGEN_FORM_TITLE`, default `Apply`) and introduction
+    /// (`LEADGEN_FORM_INTRO`).
+    pub form: FormText,
+}
+
+/// What the public form says.
+#[derive(Clone, Debug)]
+pub struct FormText {
+    /// Organisation name in the header.
+    pub brand: String,
+    /// Heading and page title.
+    pub title: String,
+    /// The sentence under the heading.
+    pub intro: String,
 }
 
 /// Where the ClamAV daemon listens.
@@ -103,7 +118,27 @@ pub(super) fn intake_config(
     let confirmation_text = non_empty("LEADGEN_CONFIRMATION_TEXT").unwrap_or_else(|| {
         "We will review your application and get back to you within a few working days.".into()
     });
+    let form = FormText {
+        brand: non_empty("LEADGEN_FORM_BRAND").unwrap_or_else(|| "leadgen".into()),
+        title: non_empty("LEADGEN_FORM_TITLE").unwrap_or_else(|| "Apply".into()),
+        intro: non_empty("LEADGEN_FORM_INTRO").unwrap_or_else(|| {
+            "Tell us who you are and send your résumé. We confirm by email at once.".into()
+        }),
+    };
+    for (var, v) in [
+        ("LEADGEN_FORM_BRAND", &form.brand),
+        ("LEADGEN_FORM_TITLE", &form.title),
+        ("LEADGEN_FORM_INTRO", &form.intro),
+    ] {
+        if v.chars().count() > 500 {
+            return Err(ConfigError {
+                var,
+                reason: "must be at most 500 characters".into(),
+            });
+        }
+    }
     Ok(IntakeConfig {
+        form,
         files_url,
         files_key,
         clamav,

@@ -18,7 +18,7 @@
 mod intake;
 mod security;
 
-pub use intake::{ClamAv, IntakeConfig};
+pub use intake::{ClamAv, FormText, IntakeConfig};
 pub use security::{Rate, RateLimits, RouteGroup, SecurityConfig, TlsFiles};
 use std::net::SocketAddr;
 use std::time::Duration;
