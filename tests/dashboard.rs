@@ -268,12 +268,137 @@ async fn the_public_form_carries_the_configured_branding() {
     .await;
     let r = app.anon.get(app.url("/apply")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("form-action 'self'") && !csp.contains("script-src"), "{csp}");
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe"), "{csp}");
     let html = r.text().await.unwrap();
-    assert!(html.contains("<title>Join Acme · Acme &lt;Careers&gt;</title>"), "{html}");
+    assert!(
+        html.contains("<title>Join Acme · Acme &lt;Careers&gt;</title>"),
+        "{html}"
+    );
     assert!(html.contains("<h1>Join Acme</h1>"));
     assert!(html.contains("We hire engineers &amp; designers."));
     assert!(html.len() < 200 * 1024);
+    app.cleanup().await;
+}
+
+/// The text of the page's main content, or nothing while a page is loading.
+async fn page_text(b: &Browser) -> String {
+    match b.client.find(Locator::Css("main")).await {
+        Ok(el) => el.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Signs in through the sign-in page.
+async fn sign_in_page(b: &Browser, app: &TestApp, email: &str, password: &str) {
+    b.client.goto(&app.url("/login")).await.unwrap();
+    fill(b, "email", email).await;
+    fill(b, "password", password).await;
+    b.client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_path(b, "/leads").await;
+}
+
+#[tokio::test]
+async fn a_manager_starts_a_search_and_watches_it_complete_live() {
+    let app = TestApp::spawn_with(Spawn {
+        companies: 60,
+        ..Default::default()
+    })
+    .await;
+    let (industry, city, _) = common::busiest_segment(&app);
+    let (email, password) = app.create_user("manager").await;
+    let b = Browser::start("search_live").await;
+    sign_in_page(&b, &app, &email, &password).await;
+    b.client
+        .find(Locator::LinkText("New search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "New search").await;
+    b.assert_accessible("/searches").await;
+
+    // Missing criteria are named, next to their fields.
+    b.client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let summary = expect_text(&b, ".error-summary", "Industry").await;
+    assert!(summary.contains("Location"), "{summary}");
+    b.assert_accessible("/searches with errors").await;
+
+    fill(&b, "industry", &industry).await;
+    fill(&b, "location", &city).await;
+    fill(&b, "max_results", "5").await;
+    b.client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "Search:").await;
+    b.screenshot("1-started").await;
+    // The script is connected to the live feed (or the search is already over).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let live = match b.client.find(Locator::Css("[data-job]")).await {
+            Ok(el) => el.attr("data-live").await.unwrap_or(None),
+            Err(_) => None,
+        };
+        let text = page_text(&b).await;
+        if live.is_some() || text.contains("completed") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the live feed never connected"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // It completes by itself: the page reloads with the final state.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let text = page_text(&b).await;
+        if text.contains("Status\ncompleted") || text.contains("Status completed") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search did not complete: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let rows = b
+        .client
+        .find_all(Locator::Css("[data-field=leads] tr"))
+        .await
+        .unwrap();
+    assert!(
+        !rows.is_empty() && rows.len() <= 5,
+        "{} leads: {}",
+        rows.len(),
+        page_text(&b).await
+    );
+    b.assert_accessible("/searches/{id}").await;
+    b.screenshot("2-completed").await;
+    b.close().await;
     app.cleanup().await;
 }

@@ -24,6 +24,9 @@ pub fn route_group(method: &Method, path: &str) -> Option<RouteGroup> {
     if *method == Method::POST && path == "/apply" {
         return Some(RouteGroup::Public);
     }
+    if *method == Method::POST && path == "/searches" {
+        return Some(RouteGroup::Write);
+    }
     let rest = path.strip_prefix("/api/v1/")?;
     if rest == "health" || rest == "openapi.json" {
         return None;
@@ -186,8 +189,8 @@ fn secure_headers(resp: &mut Response, path: &str, via_https: bool) {
          form-action 'none'"
     } else if !path.starts_with("/api/") {
         // The pages: their own stylesheet, forms posting to themselves, nothing else.
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+         img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     } else {
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     };

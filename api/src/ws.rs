@@ -39,8 +39,14 @@ pub async fn job_events(
     ws: WebSocket,
     state: Data<&AppState>,
 ) -> poem::Result<impl IntoResponse> {
+    // Pages connect with their session cookie.
+    let cookie = req
+        .cookie()
+        .get("lg_access")
+        .map(|c| c.value_str().to_string());
     let credential = presented(req)
         .or(q.access_token.clone())
+        .or(cookie)
         .ok_or_else(|| ApiError::Unauthorized("authentication required".into()))?;
     let principal = authenticate(&state, &credential).await?;
     principal.require(Permission::SearchesRead)?;

@@ -7,6 +7,8 @@ use poem::web::Html;
 
 /// The stylesheet, embedded in the binary.
 pub const CSS: &str = include_str!("../../assets/app.css");
+/// The search page's live-progress script, embedded in the binary.
+pub const LIVE_JS: &str = include_str!("../../assets/live.js");
 
 /// A whole page around `body`; `who` is the signed-in user (navigation and sign-out), if any.
 pub fn page(
@@ -47,6 +49,7 @@ pub fn shell(
                         nav aria-label="Main" {
                             ul {
                                 @if p.can(Permission::LeadsRead) { li { a href="/leads" { "Leads" } } }
+                                @if p.can(Permission::SearchesRun) { li { a href="/searches" { "New search" } } }
                             }
                         }
                         @if let Some(token) = csrf {
@@ -90,6 +93,12 @@ pub fn label_of(field: &str) -> &str {
         "password" => "Password",
         "status" => "Status",
         "notes" => "Notes",
+        "industry" => "Industry",
+        "location" => "Location",
+        "company_size" => "Company size",
+        "max_results" => "Most companies",
+        "min_employees" => "At least this many employees",
+        "technologies" => "Technologies",
         other => other,
     }
 }

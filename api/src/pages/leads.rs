@@ -235,7 +235,7 @@ pub async fn list(
     page("Leads", Some(&who), session::csrf(jar).as_deref(), body).into_response()
 }
 
-fn error_page(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
+pub(crate) fn error_page(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
     let (status, message) = match &e {
         ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
         ApiError::Validation(f) => (
@@ -263,7 +263,7 @@ fn error_page(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
     .into_response()
 }
 
-fn forbidden(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
+pub(crate) fn forbidden(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
     page(
         "Not allowed",
         Some(who),

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod layout;
 pub mod leads;
 pub mod login;
+pub mod searches;
 pub mod session;
 
 use poem::web::Redirect;
@@ -20,6 +21,15 @@ fn css() -> Response {
         .body(layout::CSS)
 }
 
+/// The live-progress script of the search page.
+#[handler]
+fn live_js() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header("cache-control", "public, max-age=3600")
+        .body(layout::LIVE_JS)
+}
+
 /// `/` goes to the leads (which asks to sign in first when needed).
 #[handler]
 fn home() -> Response {
@@ -31,6 +41,9 @@ pub fn mount(route: Route) -> Route {
     route
         .at("/", get(home))
         .at("/assets/app.css", get(css))
+        .at("/assets/live.js", get(live_js))
+        .at("/searches", get(searches::show).post(searches::start))
+        .at("/searches/:id", get(searches::job))
         .at("/apply", get(apply::show).post(apply::submit))
         .at("/login", get(login::show).post(login::submit))
         .at("/logout", poem::post(login::logout))

@@ -43,36 +43,11 @@ impl SearchApi {
     ) -> ApiResult<SearchStarted, SearchFailures> {
         auth.require(Permission::SearchesRun)?;
         let criteria = body.0;
-        let id = Uuid::now_v7();
-        let eta = estimate(&state, criteria.max_results).await?;
         let criteria_json = serde_json::to_value(&criteria).expect("criteria serialise");
-        let search_criteria: SearchCriteria = stored(criteria_json.clone(), "search criteria")?;
-        let mut tx = state.pool.begin().await.map_err(ApiError::from)?;
-        let row = jobs::insert(
-            &mut *tx,
-            id,
-            &criteria_json,
-            criteria.max_results as i32,
-            eta,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        // Everything that could fail happens before the commit: a job is created only when
-        // its answer can be given.
+        let search_criteria: SearchCriteria = stored(criteria_json, "search criteria")?;
+        let row = start_search(&state, &criteria).await?;
+        let id = row.id;
         let status: JobStatus = stored(row.status.as_str(), "job status")?;
-        leadgen_core::queue::push(
-            &mut tx,
-            Stage::Discover,
-            &DiscoverJob {
-                job_id: id,
-                page: 1,
-            },
-            None,
-            state.cfg.max_attempts as usize,
-        )
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-        tx.commit().await.map_err(ApiError::from)?;
         let secs = (row.estimated_completion - row.created_at)
             .num_seconds()
             .max(1);
@@ -110,6 +85,41 @@ impl SearchApi {
             .map_err(ApiError::from)?;
         Ok(Json(job_status(&row, &errors, &stages)?))
     }
+}
+
+/// Creates a search job and queues its discovery, in one transaction: a job exists only when
+/// its first task does.
+pub async fn start_search(
+    state: &AppState,
+    criteria: &leadgen_core::model::SearchCriteria,
+) -> Result<jobs::JobRow, ApiError> {
+    let id = Uuid::now_v7();
+    let eta = estimate(state, criteria.max_results).await?;
+    let criteria_json = serde_json::to_value(&criteria).expect("criteria serialise");
+    let mut tx = state.pool.begin().await.map_err(ApiError::from)?;
+    let row = jobs::insert(
+        &mut *tx,
+        id,
+        &criteria_json,
+        criteria.max_results as i32,
+        eta,
+    )
+    .await
+    .map_err(ApiError::from)?;
+    leadgen_core::queue::push(
+        &mut tx,
+        Stage::Discover,
+        &DiscoverJob {
+            job_id: id,
+            page: 1,
+        },
+        None,
+        state.cfg.max_attempts as usize,
+    )
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tx.commit().await.map_err(ApiError::from)?;
+    Ok(row)
 }
 
 /// The status document of a job as JSON, for the WebSocket's first message.

@@ -1,0 +1,276 @@
+//! `/searches`: start a search with the seed's criteria and filters, and follow it on its own
+//! page — complete on every load, and live (progress, counts, leads as they are found) where
+//! the browser runs the small script.
+
+use super::layout::{error_summary, page};
+use super::session;
+use crate::auth::client::ClientInfo;
+use crate::error::ApiError;
+use crate::state::AppState;
+use leadgen_core::access::Permission;
+use leadgen_core::model::SIZE_CATEGORIES;
+use leadgen_core::repo::leads::{self, LeadFilter};
+use leadgen_core::repo::{jobs, work_items};
+use maud::{Markup, html};
+use poem::http::StatusCode;
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, Form, Path, Redirect};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// The search form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    industry: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    company_size: String,
+    #[serde(default)]
+    max_results: String,
+    #[serde(default)]
+    has_website: Option<String>,
+    #[serde(default)]
+    min_employees: String,
+    #[serde(default)]
+    technologies: String,
+}
+
+fn form(csrf: &str, f: &SearchForm, errors: &[(String, String)]) -> Markup {
+    let err = |field: &str| {
+        errors
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, m)| m.clone())
+    };
+    let field = |name: &str, label: &str, value: &str, kind: &str, hint: Option<&str>| {
+        let e = err(name);
+        html! {
+            label for=(name) { (label) }
+            @if let Some(h) = hint { p class="hint" id={ (name) "-hint" } { (h) } }
+            @if let Some(m) = &e { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (label) " " (m) } }
+            input type=(kind) id=(name) name=(name) value=(value)
+                aria-invalid=[e.as_ref().map(|_| "true")]
+                aria-describedby=[e.as_ref().map(|_| format!("{name}-error")).or(hint.map(|_| format!("{name}-hint")))];
+        }
+    };
+    html! {
+        (error_summary(errors))
+        form method="post" action="/searches" {
+            input type="hidden" name="csrf" value=(csrf);
+            (field("industry", "Industry", &f.industry, "text", Some("For example: dentist")))
+            (field("location", "Location", &f.location, "text", Some("A city, for example: Austin")))
+            label for="company_size" { "Company size" }
+            select id="company_size" name="company_size" {
+                option value="" { "Any" }
+                @for s in SIZE_CATEGORIES { option value=(s) selected[f.company_size == *s] { (s) " employees" } }
+            }
+            (field("max_results", "Most companies", if f.max_results.is_empty() { "50" } else { &f.max_results }, "number", Some("1 to 1000")))
+            fieldset {
+                legend { "Filters" }
+                label for="has_website" { input type="checkbox" id="has_website" name="has_website" value="true" checked[f.has_website.is_some()]; " Only companies with a website" }
+                (field("min_employees", "At least this many employees", &f.min_employees, "number", None))
+                (field("technologies", "Using one of these technologies", &f.technologies, "text", Some("Comma-separated, for example: WordPress, Stripe")))
+            }
+            p { button type="submit" { "Start search" } }
+        }
+    }
+}
+
+/// The search form.
+#[handler]
+pub async fn show(state: Data<&AppState>, client: Data<&ClientInfo>, jar: &CookieJar) -> Response {
+    let who = match session::signed_in(&state, &client, jar, "/searches").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(e) = who.require(Permission::SearchesRun) {
+        return super::leads::forbidden(&who, jar, e);
+    }
+    let csrf = session::csrf(jar).unwrap_or_default();
+    let body = html! { h1 { "New search" } (form(&csrf, &SearchForm::default(), &[])) };
+    page("New search", Some(&who), Some(&csrf), body).into_response()
+}
+
+/// Starting a search.
+#[handler]
+pub async fn start(
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Form(f): Form<SearchForm>,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, "/searches").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(e) = who.require(Permission::SearchesRun) {
+        return super::leads::forbidden(&who, jar, e);
+    }
+    let csrf = session::csrf(jar).unwrap_or_default();
+    if !session::csrf_ok(jar, &f.csrf) {
+        return super::leads::forbidden(
+            &who,
+            jar,
+            ApiError::forbidden("the form expired; reload the page and try again"),
+        );
+    }
+    let number = |v: &str| -> Value {
+        v.trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| {
+                if v.trim().is_empty() {
+                    Value::Null
+                } else {
+                    json!(v)
+                }
+            })
+    };
+    let technologies: Vec<String> = f
+        .technologies
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    let body = json!({
+        "industry": f.industry,
+        "location": f.location,
+        "company_size": if f.company_size.is_empty() { Value::Null } else { json!(f.company_size) },
+        "max_results": number(&f.max_results),
+        "filters": {
+            "has_website": if f.has_website.is_some() { json!(true) } else { Value::Null },
+            "min_employees": number(&f.min_employees),
+            "technologies": technologies,
+        }
+    });
+    let criteria = match leadgen_core::validate::search_criteria(&body) {
+        Ok(c) => c,
+        Err(fields) => {
+            let errors: Vec<(String, String)> = fields
+                .into_iter()
+                .map(|e| {
+                    (
+                        e.field.trim_start_matches("filters.").to_string(),
+                        e.message,
+                    )
+                })
+                .collect();
+            let body = html! { h1 { "New search" } (form(&csrf, &f, &errors)) };
+            return page("New search", Some(&who), Some(&csrf), body)
+                .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .into_response();
+        }
+    };
+    match crate::routes::search::start_search(&state, &criteria).await {
+        Ok(row) => Redirect::see_other(format!("/searches/{}", row.id)).into_response(),
+        Err(e) => super::leads::error_page(&who, jar, e),
+    }
+}
+
+/// A search and its results so far.
+#[handler]
+pub async fn job(
+    req: &Request,
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(e) = who.require(Permission::SearchesRead) {
+        return super::leads::forbidden(&who, jar, e);
+    }
+    let row = match jobs::get(&state.pool, id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return super::leads::error_page(
+                &who,
+                jar,
+                ApiError::NotFound("Search not found".into()),
+            );
+        }
+        Err(e) => return super::leads::error_page(&who, jar, e.into()),
+    };
+    let errors = jobs::errors(&state.pool, id, 100).await.unwrap_or_default();
+    let stages = work_items::stage_counts(&state.pool, id)
+        .await
+        .unwrap_or_default();
+    let status = match crate::routes::search::status_body(&row, &errors, &stages) {
+        Ok(s) => s,
+        Err(e) => return super::leads::error_page(&who, jar, e),
+    };
+    let filter = LeadFilter {
+        job_id: Some(id),
+        ..Default::default()
+    };
+    let found = leads::list(&state.pool, &filter, 200, 0)
+        .await
+        .unwrap_or_default();
+    let text = |k: &str| {
+        status
+            .get(k)
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .unwrap_or_default()
+    };
+    let what = format!(
+        "{} in {}",
+        row.criteria["industry"].as_str().unwrap_or("companies"),
+        row.criteria["location"].as_str().unwrap_or("anywhere")
+    );
+    let progress = status["progress"].as_f64().unwrap_or(0.0);
+    let done = matches!(row.status.as_str(), "completed" | "failed");
+    let body = html! {
+        h1 { "Search: " (what) }
+        section data-job=(id) data-done=(done) aria-labelledby="progress-title" {
+            h2 id="progress-title" { "Progress" }
+            p {
+                label for="job-progress" { "Progress" }
+                progress id="job-progress" max="100" value=(progress) { (progress) " %" }
+            }
+            dl class="facts" aria-live="polite" {
+                dt { "Status" } dd { (row.status) }
+                dt { "Step" } dd data-field="current_step" { (text("current_step")) }
+                dt { "Progress" } dd { span data-field="progress" { (progress) } " %" }
+                dt { "Leads found" } dd data-field="results_count" { (row.results_count) }
+                dt { "Companies processed" } dd data-field="processed_count" { (row.processed_count) }
+                dt { "Remaining" } dd data-field="remaining_count" { (text("remaining_count")) }
+            }
+            @if let Some(reason) = &row.failure_reason { p class="field-error" { "The search failed: " (reason) } }
+            @if !done { p { a href={ "/searches/" (id) } { "Refresh" } " (updates arrive by themselves where scripts run)" } }
+            h2 { "Leads found" }
+            table {
+                thead { tr { th scope="col" { "Company" } th scope="col" { "Score" } } }
+                tbody data-field="leads" {
+                    @for l in &found {
+                        tr { td { a href={ "/leads/" (l.id) } { (l.company_name.as_deref().unwrap_or("lead")) } } td { (l.lead_score) } }
+                    }
+                }
+            }
+            @if !errors.is_empty() {
+                h2 { "Problems" }
+                ul { @for e in &errors { li { (e.stage) ": " (e.company.as_deref().unwrap_or("")) " " (e.message) } } }
+            }
+        }
+        script src="/assets/live.js" defer {}
+    };
+    page(
+        &format!("Search: {what}"),
+        Some(&who),
+        session::csrf(jar).as_deref(),
+        body,
+    )
+    .into_response()
+}
