@@ -399,6 +399,37 @@ async fn a_manager_starts_a_search_and_watches_it_complete_live() {
     );
     b.assert_accessible("/searches/{id}").await;
     b.screenshot("2-completed").await;
+
+    // Its analytics, as charts with their numbers.
+    let job = b
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    b.client
+        .goto(&app.url(&format!("/analytics?job_id={job}")))
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "Analytics of one search").await;
+    let charts = b
+        .client
+        .find_all(Locator::Css("figure.chart svg[role=img]"))
+        .await
+        .unwrap();
+    assert!(charts.len() >= 4, "{} charts", charts.len());
+    let label = charts[0]
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(label.starts_with("Lead quality: Hot:"), "{label}");
+    b.assert_accessible("/analytics").await;
+    b.screenshot("3-analytics").await;
     b.close().await;
     app.cleanup().await;
 }

@@ -50,6 +50,7 @@ pub fn shell(
                             ul {
                                 @if p.can(Permission::LeadsRead) { li { a href="/leads" { "Leads" } } }
                                 @if p.can(Permission::SearchesRun) { li { a href="/searches" { "New search" } } }
+                                @if p.can(Permission::Analytics) { li { a href="/analytics" { "Analytics" } } }
                             }
                         }
                         @if let Some(token) = csrf {

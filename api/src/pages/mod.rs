@@ -2,6 +2,7 @@
 //! dashboard. Server-rendered HTML (maud, escaped by construction) with one embedded
 //! stylesheet and no script needed: everything works with the keyboard and without JavaScript.
 
+pub mod analytics;
 pub mod apply;
 pub mod layout;
 pub mod leads;
@@ -42,6 +43,7 @@ pub fn mount(route: Route) -> Route {
         .at("/", get(home))
         .at("/assets/app.css", get(css))
         .at("/assets/live.js", get(live_js))
+        .at("/analytics", get(analytics::show))
         .at("/searches", get(searches::show).post(searches::start))
         .at("/searches/:id", get(searches::job))
         .at("/apply", get(apply::show).post(apply::submit))
