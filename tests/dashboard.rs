@@ -433,3 +433,120 @@ async fn a_manager_starts_a_search_and_watches_it_complete_live() {
     b.close().await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn an_admin_manages_users_and_api_keys_in_the_browser() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        ..Default::default()
+    })
+    .await;
+    let b = Browser::start("admin").await;
+    sign_in_page(&b, &app, common::ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    b.client
+        .find(Locator::LinkText("Users"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "Users").await;
+    b.assert_accessible("/admin/users").await;
+    fill(&b, "email", "new.agent@leadgen.test").await;
+    fill(&b, "display_name", "New Agent").await;
+    b.client
+        .find(Locator::XPath("//button[normalize-space()='Add user']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let notice = expect_text(&b, ".notice", "shown this once").await;
+    let password = notice.rsplit(": ").next().unwrap().trim().to_string();
+    app.sign_in("new.agent@leadgen.test", &password).await;
+    b.screenshot("1-user-added").await;
+
+    // Demote the new user to viewer from their row.
+    let (_, users) = app.get("/api/v1/users").await;
+    let id = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "new.agent@leadgen.test")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.client
+        .find(Locator::Css(&format!("#role-{id} option[value=viewer]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css(&format!(
+            "form[action='/admin/users/{id}'] button"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "Users").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, user) = app.get(&format!("/api/v1/users/{id}")).await;
+        if user["role"] == "viewer" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{user}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // A key, shown once, then revoked.
+    b.client
+        .find(Locator::LinkText("API keys"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "h1", "API keys").await;
+    b.assert_accessible("/admin/api-keys").await;
+    fill(&b, "name", "CRM sync").await;
+    b.client
+        .find(Locator::XPath("//button[normalize-space()='Create key']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let notice = expect_text(&b, ".notice", "lgk_").await;
+    let key = notice.rsplit(": ").next().unwrap().trim().to_string();
+    let me = common::bearer_client(&key)
+        .get(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 200);
+    b.screenshot("2-key-created").await;
+    b.client
+        .find(Locator::XPath(
+            "//button[starts-with(normalize-space(), 'Revoke')]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "main", "revoked").await;
+    let me = common::bearer_client(&key)
+        .get(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 401);
+    b.close().await;
+    app.cleanup().await;
+}

@@ -51,6 +51,8 @@ pub fn shell(
                                 @if p.can(Permission::LeadsRead) { li { a href="/leads" { "Leads" } } }
                                 @if p.can(Permission::SearchesRun) { li { a href="/searches" { "New search" } } }
                                 @if p.can(Permission::Analytics) { li { a href="/analytics" { "Analytics" } } }
+                                @if p.can(Permission::UsersManage) { li { a href="/admin/users" { "Users" } } }
+                                @if p.can(Permission::ApiKeysManage) { li { a href="/admin/api-keys" { "API keys" } } }
                             }
                         }
                         @if let Some(token) = csrf {

@@ -2,6 +2,7 @@
 //! dashboard. Server-rendered HTML (maud, escaped by construction) with one embedded
 //! stylesheet and no script needed: everything works with the keyboard and without JavaScript.
 
+pub mod admin;
 pub mod analytics;
 pub mod apply;
 pub mod layout;
@@ -44,6 +45,16 @@ pub fn mount(route: Route) -> Route {
         .at("/assets/app.css", get(css))
         .at("/assets/live.js", get(live_js))
         .at("/analytics", get(analytics::show))
+        .at(
+            "/admin/users",
+            get(admin::users_show).post(admin::users_create),
+        )
+        .at("/admin/users/:id", poem::post(admin::users_update))
+        .at(
+            "/admin/api-keys",
+            get(admin::keys_show).post(admin::keys_create),
+        )
+        .at("/admin/api-keys/:id/revoke", poem::post(admin::keys_revoke))
         .at("/searches", get(searches::show).post(searches::start))
         .at("/searches/:id", get(searches::job))
         .at("/apply", get(apply::show).post(apply::submit))

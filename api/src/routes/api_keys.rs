@@ -62,39 +62,9 @@ impl ApiKeysApi {
         auth: Auth,
         body: Json<CreateApiKeyRequest>,
     ) -> Result<ApiKeyCreated, ApiFailure<ChangeFailures>> {
-        auth.require(Permission::ApiKeysManage)?;
-        let name = body.name.trim();
-        if name.is_empty() {
-            return Err(ApiError::field("name", "is required").into());
-        }
-        if name.chars().any(char::is_control) {
-            return Err(ApiError::field("name", "must not contain control characters").into());
-        }
-        let scope = Scope::from(body.scope);
-        let key = secret::new_api_key().map_err(|e| ApiError::Internal(e.to_string()))?;
-        let row = api_keys::insert(
-            &state.pool,
-            &api_keys::NewApiKey {
-                name,
-                prefix: &secret::key_hint(&key),
-                key_hash: &secret::digest(&key),
-                scope: scope.as_str(),
-                created_by: auth.user_id,
-            },
-        )
-        .await?;
-        audit::by(
-            &state,
-            Some(&client),
-            &auth,
-            Event::ok("api_key.create", "api_key", row.id)
-                .detail(json!({ "name": name, "scope": scope.as_str() })),
-        )
-        .await?;
-        Ok(ApiKeyCreated::Created(Json(CreatedApiKey {
-            key,
-            api_key: ApiKeyView::from_row(&row)?,
-        })))
+        let created =
+            create_key(&state, &client, &auth, &body.name, Scope::from(body.scope)).await?;
+        Ok(ApiKeyCreated::Created(Json(created)))
     }
 
     /// Revoke an API key; it stops working at once. A manager may revoke only their own.
@@ -106,28 +76,83 @@ impl ApiKeysApi {
         auth: Auth,
         key_id: Path<String>,
     ) -> Result<NoContent, ApiFailure<LookupFailures>> {
-        auth.require(Permission::ApiKeysManage)?;
         let id =
             Uuid::parse_str(&key_id).map_err(|_| ApiError::field("key_id", "must be a UUID"))?;
-        let not_found = || ApiError::NotFound("API key not found".into());
-        let key = api_keys::by_id(&state.pool, id)
-            .await?
-            .ok_or_else(not_found)?;
-        // Someone else's key is reported as missing, not as forbidden: its existence is not
-        // the caller's business.
-        if owner_scope(&auth).is_some_and(|owner| owner != key.created_by) {
-            return Err(not_found().into());
-        }
-        let revoked = api_keys::revoke(&state.pool, id, state.clock.now()).await?;
-        if revoked {
-            audit::by(
-                &state,
-                Some(&client),
-                &auth,
-                Event::ok("api_key.revoke", "api_key", id).detail(json!({ "name": key.name })),
-            )
-            .await?;
-        }
+        revoke_key(&state, &client, &auth, id).await?;
         Ok(NoContent::Done)
     }
+}
+
+/// Creates a key for its caller (`api_keys:manage`); the key itself is in the answer only.
+pub async fn create_key(
+    state: &AppState,
+    client: &ClientInfo,
+    auth: &Principal,
+    name: &str,
+    scope: Scope,
+) -> Result<CreatedApiKey, ApiError> {
+    auth.require(Permission::ApiKeysManage)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::field("name", "is required"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::field(
+            "name",
+            "must not contain control characters",
+        ));
+    }
+    let key = secret::new_api_key().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let row = api_keys::insert(
+        &state.pool,
+        &api_keys::NewApiKey {
+            name,
+            prefix: &secret::key_hint(&key),
+            key_hash: &secret::digest(&key),
+            scope: scope.as_str(),
+            created_by: auth.user_id,
+        },
+    )
+    .await?;
+    audit::by(
+        state,
+        Some(client),
+        auth,
+        Event::ok("api_key.create", "api_key", row.id)
+            .detail(json!({ "name": name, "scope": scope.as_str() })),
+    )
+    .await?;
+    Ok(CreatedApiKey {
+        key,
+        api_key: ApiKeyView::from_row(&row)?,
+    })
+}
+
+/// Revokes a key the caller may see (`api_keys:manage`; a manager only their own).
+pub async fn revoke_key(
+    state: &AppState,
+    client: &ClientInfo,
+    auth: &Principal,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    auth.require(Permission::ApiKeysManage)?;
+    let not_found = || ApiError::NotFound("API key not found".into());
+    let key = api_keys::by_id(&state.pool, id)
+        .await?
+        .ok_or_else(not_found)?;
+    // Someone else's key is reported as missing, not as forbidden: its existence is not the
+    // caller's business.
+    if owner_scope(auth).is_some_and(|owner| owner != key.created_by) {
+        return Err(not_found());
+    }
+    if api_keys::revoke(&state.pool, id, state.clock.now()).await? {
+        audit::by(
+            state,
+            Some(client),
+            auth,
+            Event::ok("api_key.revoke", "api_key", id).detail(json!({ "name": key.name })),
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -3,9 +3,9 @@
 use super::ApiTags;
 use super::access_types::{CreateUserRequest, CreatedUser, UpdateUserRequest, UserList, UserView};
 use super::shared_types::{ApiFailure, ApiResult, ChangeFailures};
-use crate::auth::Auth;
 use crate::auth::audit::{self, Event};
 use crate::auth::client::ClientInfo;
+use crate::auth::{Auth, Principal};
 use crate::error::ApiError;
 use crate::state::AppState;
 use leadgen_core::access::{Permission, Role, password};
@@ -94,52 +94,8 @@ impl UsersApi {
         auth: Auth,
         body: Json<CreateUserRequest>,
     ) -> Result<UserCreated, ApiFailure<ChangeFailures>> {
-        auth.require(Permission::UsersManage)?;
-        let email =
-            email_address("email", &body.email).map_err(|e| ApiError::Validation(vec![e]))?;
-        let display_name = body
-            .display_name
-            .as_deref()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        let (password, generated) = match &body.password {
-            Some(p) => (p.clone(), None),
-            None => {
-                let p = password::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
-                (p.clone(), Some(p))
-            }
-        };
-        let hash = new_password_hash(
-            "password",
-            password,
-            vec![email.clone(), display_name.clone()],
-        )
-        .await?;
-        let role = Role::from(body.role);
-        let user = users::insert(
-            &state.pool,
-            &users::NewUser {
-                email: &email,
-                display_name: &display_name,
-                role: role.as_str(),
-                password_hash: &hash,
-            },
-        )
-        .await?
-        .ok_or_else(|| ApiError::Conflict(format!("an account with email {email} exists")))?;
-        audit::by(
-            &state,
-            Some(&client),
-            &auth,
-            Event::ok("user.create", "user", user.id)
-                .detail(json!({ "email": email, "role": role.as_str() })),
-        )
-        .await?;
-        Ok(UserCreated::Created(Json(CreatedUser {
-            user: UserView::from_row(&user)?,
-            generated_password: generated,
-        })))
+        let created = create_user(&state, &client, &auth, body.0).await?;
+        Ok(UserCreated::Created(Json(created)))
     }
 
     /// One staff account (admins only).
@@ -172,81 +128,146 @@ impl UsersApi {
         user_id: Path<String>,
         body: Json<UpdateUserRequest>,
     ) -> ApiResult<UserView, ChangeFailures> {
-        auth.require(Permission::UsersManage)?;
         let id = self::user_id(&user_id)?;
-        let existing = users::by_id(&state.pool, id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("User not found".into()))?;
-        if body.role.is_none()
-            && body.display_name.is_none()
-            && body.disabled.is_none()
-            && body.password.is_none()
-        {
-            return Err(ApiError::Validation(vec![FieldError {
-                field: "body".into(),
-                message: "name at least one of role, display_name, disabled, password".into(),
-            }])
-            .into());
-        }
-        let hash = match &body.password {
-            Some(p) => Some(
-                new_password_hash(
-                    "password",
-                    p.clone(),
-                    vec![existing.email.clone(), existing.display_name.clone()],
-                )
-                .await?,
-            ),
-            None => None,
-        };
-        let role = body.role.map(Role::from);
-        let now = state.clock.now();
-        let mut tx = state.pool.begin().await?;
-        let admins = users::lock_active_admins(&mut *tx).await?;
-        let loses_admin = admins.contains(&id)
-            && (role.is_some_and(|r| r != Role::Admin) || body.disabled == Some(true));
-        if loses_admin && admins.len() == 1 {
-            return Err(ApiError::Conflict(
-                "this is the last active admin; make another admin first".into(),
-            )
-            .into());
-        }
-        let display_name = body.display_name.as_deref().map(str::trim);
-        let change = users::UserChange {
-            role: role.map(Role::as_str),
-            display_name,
-            disabled: body.disabled,
-            password_hash: hash.as_deref(),
-        };
-        let user = users::update(&mut *tx, id, &change, now)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("User not found".into()))?;
-        let reason = if body.disabled == Some(true) {
-            Some("user_disabled")
-        } else if hash.is_some() {
-            Some("password_changed")
-        } else {
-            None
-        };
-        let ended = match reason {
-            Some(r) => sessions::end_all_for_user(&mut *tx, id, None, r, now).await?,
-            None => 0,
-        };
-        tx.commit().await?;
-        audit::by(
-            &state,
-            Some(&client),
-            &auth,
-            Event::ok("user.update", "user", id).detail(json!({
-                "role": role.map(|r| r.as_str()),
-                "previous_role": existing.role,
-                "disabled": body.disabled,
-                "display_name_changed": display_name.is_some(),
-                "password_changed": hash.is_some(),
-                "sessions_ended": ended,
-            })),
-        )
-        .await?;
-        Ok(Json(UserView::from_row(&user)?))
+        Ok(Json(update_user(&state, &client, &auth, id, body.0).await?))
     }
+}
+
+/// Creates an account for an admin (`users:manage`): the API and the admin page both call it.
+pub async fn create_user(
+    state: &AppState,
+    client: &ClientInfo,
+    auth: &Principal,
+    body: CreateUserRequest,
+) -> Result<CreatedUser, ApiError> {
+    auth.require(Permission::UsersManage)?;
+    let email = email_address("email", &body.email).map_err(|e| ApiError::Validation(vec![e]))?;
+    let display_name = body
+        .display_name
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let (password, generated) = match &body.password {
+        Some(p) => (p.clone(), None),
+        None => {
+            let p = password::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = new_password_hash(
+        "password",
+        password,
+        vec![email.clone(), display_name.clone()],
+    )
+    .await?;
+    let role = Role::from(body.role);
+    let user = users::insert(
+        &state.pool,
+        &users::NewUser {
+            email: &email,
+            display_name: &display_name,
+            role: role.as_str(),
+            password_hash: &hash,
+        },
+    )
+    .await?
+    .ok_or_else(|| ApiError::Conflict(format!("an account with email {email} exists")))?;
+    audit::by(
+        state,
+        Some(client),
+        auth,
+        Event::ok("user.create", "user", user.id)
+            .detail(json!({ "email": email, "role": role.as_str() })),
+    )
+    .await?;
+    Ok(CreatedUser {
+        user: UserView::from_row(&user)?,
+        generated_password: generated,
+    })
+}
+
+/// Changes an account for an admin (`users:manage`), keeping one active admin at least.
+pub async fn update_user(
+    state: &AppState,
+    client: &ClientInfo,
+    auth: &Principal,
+    id: Uuid,
+    body: UpdateUserRequest,
+) -> Result<UserView, ApiError> {
+    auth.require(Permission::UsersManage)?;
+    let existing = users::by_id(&state.pool, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("User not found".into()))?;
+    if body.role.is_none()
+        && body.display_name.is_none()
+        && body.disabled.is_none()
+        && body.password.is_none()
+    {
+        return Err(ApiError::Validation(vec![FieldError {
+            field: "body".into(),
+            message: "name at least one of role, display_name, disabled, password".into(),
+        }])
+        .into());
+    }
+    let hash = match &body.password {
+        Some(p) => Some(
+            new_password_hash(
+                "password",
+                p.clone(),
+                vec![existing.email.clone(), existing.display_name.clone()],
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let role = body.role.map(Role::from);
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let admins = users::lock_active_admins(&mut *tx).await?;
+    let loses_admin = admins.contains(&id)
+        && (role.is_some_and(|r| r != Role::Admin) || body.disabled == Some(true));
+    if loses_admin && admins.len() == 1 {
+        return Err(ApiError::Conflict(
+            "this is the last active admin; make another admin first".into(),
+        )
+        .into());
+    }
+    let display_name = body.display_name.as_deref().map(str::trim);
+    let change = users::UserChange {
+        role: role.map(Role::as_str),
+        display_name,
+        disabled: body.disabled,
+        password_hash: hash.as_deref(),
+    };
+    let user = users::update(&mut *tx, id, &change, now)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("User not found".into()))?;
+    let reason = if body.disabled == Some(true) {
+        Some("user_disabled")
+    } else if hash.is_some() {
+        Some("password_changed")
+    } else {
+        None
+    };
+    let ended = match reason {
+        Some(r) => sessions::end_all_for_user(&mut *tx, id, None, r, now).await?,
+        None => 0,
+    };
+    tx.commit().await?;
+    audit::by(
+        state,
+        Some(client),
+        auth,
+        Event::ok("user.update", "user", id).detail(json!({
+            "role": role.map(|r| r.as_str()),
+            "previous_role": existing.role,
+            "disabled": body.disabled,
+            "display_name_changed": display_name.is_some(),
+            "password_changed": hash.is_some(),
+            "sessions_ended": ended,
+        })),
+    )
+    .await?;
+    UserView::from_row(&user)
 }
