@@ -95,7 +95,7 @@ pub async fn start_search(
 ) -> Result<jobs::JobRow, ApiError> {
     let id = Uuid::now_v7();
     let eta = estimate(state, criteria.max_results).await?;
-    let criteria_json = serde_json::to_value(&criteria).expect("criteria serialise");
+    let criteria_json = serde_json::to_value(criteria).expect("criteria serialise");
     let mut tx = state.pool.begin().await.map_err(ApiError::from)?;
     let row = jobs::insert(
         &mut *tx,

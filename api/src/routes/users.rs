@@ -207,8 +207,7 @@ pub async fn update_user(
         return Err(ApiError::Validation(vec![FieldError {
             field: "body".into(),
             message: "name at least one of role, display_name, disabled, password".into(),
-        }])
-        .into());
+        }]));
     }
     let hash = match &body.password {
         Some(p) => Some(
@@ -230,8 +229,7 @@ pub async fn update_user(
     if loses_admin && admins.len() == 1 {
         return Err(ApiError::Conflict(
             "this is the last active admin; make another admin first".into(),
-        )
-        .into());
+        ));
     }
     let display_name = body.display_name.as_deref().map(str::trim);
     let change = users::UserChange {
