@@ -400,6 +400,42 @@ async fn a_manager_starts_a_search_and_watches_it_complete_live() {
     b.assert_accessible("/searches/{id}").await;
     b.screenshot("2-completed").await;
 
+    // The CSV with the columns picked in the page's form (fetched with the page's session).
+    let boxes = b
+        .client
+        .find_all(Locator::Css("input[name=field]"))
+        .await
+        .unwrap();
+    assert!(boxes.len() >= 20, "{} column choices", boxes.len());
+    let cookies = b.client.get_all_cookies().await.unwrap();
+    let cookie_header = cookies
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let csv_url = format!(
+        "{}/export.csv?field=company_name&field=lead_score",
+        b.client.current_url().await.unwrap()
+    );
+    let csv = app
+        .anon
+        .get(&csv_url)
+        .header("cookie", cookie_header)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status().as_u16(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "company_name,lead_score");
+    assert_eq!(lines.len() - 1, rows.len(), "{text}");
+
     // Its analytics, as charts with their numbers.
     let job = b
         .client

@@ -57,6 +57,7 @@ pub fn mount(route: Route) -> Route {
         .at("/admin/api-keys/:id/revoke", poem::post(admin::keys_revoke))
         .at("/searches", get(searches::show).post(searches::start))
         .at("/searches/:id", get(searches::job))
+        .at("/searches/:id/export.csv", get(searches::export))
         .at("/apply", get(apply::show).post(apply::submit))
         .at("/login", get(login::show).post(login::submit))
         .at("/logout", poem::post(login::logout))

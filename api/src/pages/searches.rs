@@ -174,6 +174,64 @@ pub async fn start(
     }
 }
 
+/// Columns ticked in the export form at first.
+const DEFAULT_FIELDS: [&str; 8] = [
+    "company_name",
+    "website",
+    "industry",
+    "contact_email",
+    "contact_phone",
+    "lead_score",
+    "quality",
+    "status",
+];
+
+/// The CSV of a search's leads with the columns picked (`field=` repeated, in the form's order).
+#[handler]
+pub async fn export(
+    req: &Request,
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(e) = who.require(Permission::Export) {
+        return super::leads::forbidden(&who, jar, e);
+    }
+    let picked: Vec<String> =
+        url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .filter(|(k, _)| k == "field")
+            .map(|(_, v)| v.into_owned())
+            .collect();
+    let columns = match crate::routes::export::parse_fields(Some(&picked.join(","))) {
+        Ok(c) => c,
+        Err(e) => return super::leads::error_page(&who, jar, e),
+    };
+    let event = crate::auth::audit::Event {
+        action: "export.csv",
+        outcome: "ok",
+        target_type: Some("leads"),
+        target_id: Some(id.to_string()),
+        detail: json!({ "job_id": id, "fields": columns }),
+    };
+    if let Err(e) = crate::auth::audit::by(&state, Some(&client), &who, event).await {
+        return super::leads::error_page(&who, jar, e);
+    }
+    let filter = LeadFilter {
+        job_id: Some(id),
+        ..Default::default()
+    };
+    let (body, disposition) = crate::routes::export::csv_body(&state, filter, columns);
+    Response::builder()
+        .content_type("text/csv; charset=utf-8")
+        .header("content-disposition", disposition)
+        .body(body)
+}
+
 /// A search and its results so far.
 #[handler]
 pub async fn job(
@@ -257,6 +315,24 @@ pub async fn job(
                     @for l in &found {
                         tr { td { a href={ "/leads/" (l.id) } { (l.company_name.as_deref().unwrap_or("lead")) } } td { (l.lead_score) } }
                     }
+                }
+            }
+            @if who.can(Permission::Export) && !found.is_empty() {
+                h2 { "Export" }
+                form method="get" action={ "/searches/" (id) "/export.csv" } {
+                    fieldset {
+                        legend { "Columns of the CSV file" }
+                        div class="filters" {
+                            @for f in crate::routes::export::FIELDS {
+                                label for={ "field-" (f) } {
+                                    input type="checkbox" id={ "field-" (f) } name="field" value=(f)
+                                        checked[DEFAULT_FIELDS.contains(&f)];
+                                    " " (f)
+                                }
+                            }
+                        }
+                    }
+                    p { button type="submit" { "Download CSV" } }
                 }
             }
             @if !errors.is_empty() {

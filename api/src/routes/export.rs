@@ -127,18 +127,27 @@ impl ExportApi {
             },
         )
         .await?;
-        let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
-        let pool = state.pool.clone();
-        let header = csv_line(columns.iter().map(|c| c.to_string()));
-        let stream = async_stream(pool, filter, columns, hot, warm);
-        let body =
-            futures::stream::once(async move { Ok::<_, std::io::Error>(header) }).chain(stream);
-        let filename = format!("leads_{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
-        Ok(CsvResponse::Ok(
-            Binary(poem::Body::from_bytes_stream(body)),
-            format!("attachment; filename=\"{filename}\""),
-        ))
+        let (body, disposition) = csv_body(&state, filter, columns);
+        Ok(CsvResponse::Ok(Binary(body), disposition))
     }
+}
+
+/// The CSV of `filter`'s leads with `columns`, streamed, and its `Content-Disposition`; the
+/// API and the search page's download both use it.
+pub fn csv_body(
+    state: &AppState,
+    filter: leads::LeadFilter,
+    columns: Vec<&'static str>,
+) -> (poem::Body, String) {
+    let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
+    let header = csv_line(columns.iter().map(|c| c.to_string()));
+    let stream = async_stream(state.pool.clone(), filter, columns, hot, warm);
+    let body = futures::stream::once(async move { Ok::<_, std::io::Error>(header) }).chain(stream);
+    let filename = format!("leads_{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    (
+        poem::Body::from_bytes_stream(body),
+        format!("attachment; filename=\"{filename}\""),
+    )
 }
 
 /// Streams the rows from a task that owns the database cursor; a bounded channel makes a slow
