@@ -488,6 +488,66 @@ async fn an_admin_manages_users_and_api_keys_in_the_browser() {
         .unwrap();
     expect_text(&b, "h1", "Users").await;
     b.assert_accessible("/admin/users").await;
+
+    // The warning before the idle timeout: due 25 of the 30 minutes in; brought forward here.
+    let due = b
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .attr("data-warn-in-ms")
+        .await
+        .unwrap();
+    assert_eq!(due.as_deref(), Some("1500000"));
+    b.client
+        .execute(
+            "document.body.dataset.warnInMs = '200'; \
+             window.dispatchEvent(new Event('leadgen:reschedule')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(5))
+        .for_element(Locator::Css("dialog#idle-warning[open]"))
+        .await
+        .expect("the warning opens");
+    let focused = b
+        .client
+        .execute("return document.activeElement.textContent;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, serde_json::json!("Stay signed in"));
+    b.assert_accessible("idle warning").await;
+    b.screenshot("0-idle-warning").await;
+    b.client
+        .execute(
+            "document.body.dataset.warnInMs = '1500000'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("dialog#idle-warning button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while b
+        .client
+        .find(Locator::Css("dialog#idle-warning[open]"))
+        .await
+        .is_ok()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the warning stays open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     fill(&b, "email", "new.agent@leadgen.test").await;
     fill(&b, "display_name", "New Agent").await;
     b.client

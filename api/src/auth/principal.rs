@@ -46,6 +46,8 @@ pub enum Credential {
         display_name: String,
         /// When the session ends at the latest.
         expires_at: chrono::DateTime<chrono::Utc>,
+        /// How long the session may go without activity.
+        idle_timeout: std::time::Duration,
     },
     /// An API key.
     ApiKey {
@@ -192,6 +194,7 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Principa
             email: session.email,
             display_name: session.display_name,
             expires_at: session.expires_at,
+            idle_timeout: state.cfg.security.session_idle,
         },
     })
 }

@@ -9,6 +9,8 @@ use poem::web::Html;
 pub const CSS: &str = include_str!("../../assets/app.css");
 /// The search page's live-progress script, embedded in the binary.
 pub const LIVE_JS: &str = include_str!("../../assets/live.js");
+/// The idle-timeout warning's script, embedded in the binary.
+pub const SESSION_JS: &str = include_str!("../../assets/session.js");
 
 /// A whole page around `body`; `who` is the signed-in user (navigation and sign-out), if any.
 pub fn page(
@@ -37,7 +39,7 @@ pub fn shell(
                 title { (title) " · " (brand) }
                 link rel="stylesheet" href="/assets/app.css";
             }
-            body {
+            body data-warn-in-ms=[warn_in_ms(who)] {
                 a class="skip" href="#main" { "Skip to content" }
                 header class="top" {
                     @if who.is_some() {
@@ -64,10 +66,33 @@ pub fn shell(
                     }
                 }
                 main id="main" tabindex="-1" { (body) }
+                @if let (Some(_), Some(token)) = (warn_in_ms(who), csrf) {
+                    dialog id="idle-warning" aria-labelledby="idle-title" aria-describedby="idle-text" {
+                        h2 id="idle-title" { "Still there?" }
+                        p id="idle-text" { "For your security you will be signed out soon after a while without activity." }
+                        form method="post" action="/session/keepalive" {
+                            input type="hidden" name="csrf" value=(token);
+                            button type="submit" { "Stay signed in" }
+                        }
+                    }
+                    script src="/assets/session.js" defer {}
+                }
             }
         }
     };
     Html(markup.into_string())
+}
+
+/// When to warn a signed-in user before their session's idle timeout: five minutes before it
+/// (a fifth of it for short timeouts).
+fn warn_in_ms(who: Option<&Principal>) -> Option<u128> {
+    match who.map(|p| &p.credential) {
+        Some(crate::auth::Credential::Session { idle_timeout, .. }) => {
+            let lead = (*idle_timeout / 5).min(std::time::Duration::from_secs(300));
+            Some((*idle_timeout - lead).as_millis())
+        }
+        _ => None,
+    }
 }
 
 /// An error summary linking to each field, announced to screen readers.

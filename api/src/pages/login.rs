@@ -114,3 +114,21 @@ pub async fn logout(
     session::clear(jar);
     Redirect::see_other("/login").into_response()
 }
+
+/// Keeping the session alive from the idle warning: renews the tokens when needed and counts
+/// as activity. 204 when the session lives on, 401 when it has ended.
+#[handler]
+pub async fn keepalive(
+    state: Data<&AppState>,
+    client: Data<&ClientInfo>,
+    jar: &CookieJar,
+    Form(f): Form<LogoutForm>,
+) -> Response {
+    if !session::csrf_ok(jar, &f.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    match session::signed_in(&state, &client, jar, "/").await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => StatusCode::UNAUTHORIZED.into_response(),
+    }
+}

@@ -32,6 +32,15 @@ fn live_js() -> Response {
         .body(layout::LIVE_JS)
 }
 
+/// The idle-timeout warning's script.
+#[handler]
+fn session_js() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header("cache-control", "public, max-age=3600")
+        .body(layout::SESSION_JS)
+}
+
 /// `/` goes to the leads (which asks to sign in first when needed).
 #[handler]
 fn home() -> Response {
@@ -44,6 +53,8 @@ pub fn mount(route: Route) -> Route {
         .at("/", get(home))
         .at("/assets/app.css", get(css))
         .at("/assets/live.js", get(live_js))
+        .at("/assets/session.js", get(session_js))
+        .at("/session/keepalive", poem::post(login::keepalive))
         .at("/analytics", get(analytics::show))
         .at(
             "/admin/users",
