@@ -11,7 +11,7 @@ use crate::routes::lead_work::LeadUpdate;
 use crate::routes::leads::{LeadQuery, lead_filter};
 use crate::state::AppState;
 use leadgen_core::access::{Permission, Role};
-use leadgen_core::repo::{inbound, leads, users};
+use leadgen_core::repo::{inbound, jobs, leads, users};
 use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
@@ -39,6 +39,8 @@ pub struct ListQuery {
     industry: Option<String>,
     score_min: Option<String>,
     mine: Option<String>,
+    assignee: Option<String>,
+    job_id: Option<String>,
     sort: Option<String>,
     page: Option<i64>,
     changed: Option<usize>,
@@ -65,6 +67,22 @@ fn who_name(r: &leads::LeadRow) -> String {
 
 fn human(status: &str) -> String {
     status.replace('_', " ").to_lowercase()
+}
+
+/// Active users whose role works leads, as (id, email).
+async fn assignable(state: &AppState) -> Vec<(Uuid, String)> {
+    users::list(&state.pool, 500, 0)
+        .await
+        .map(|(rows, _)| {
+            rows.into_iter()
+                .filter(|u| {
+                    u.disabled_at.is_none()
+                        && Role::parse(&u.role).is_some_and(|r| r.allows(Permission::LeadsWork))
+                })
+                .map(|u| (u.id, u.email))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The lead list.
@@ -99,12 +117,20 @@ pub async fn list(
         .score_min
         .as_deref()
         .and_then(|s| s.trim().parse::<i32>().ok());
+    let job_id = q
+        .job_id
+        .as_deref()
+        .and_then(|j| Uuid::parse_str(j.trim()).ok());
     let filter = lead_filter(LeadQuery {
-        job_id: None,
+        job_id,
         score_min,
         origin: parse::<LeadOrigin>(&q.origin),
         status: parse::<LeadStatus>(&q.status),
-        assignee_id: q.mine.as_ref().map(|_| who.user_id),
+        assignee_id: q
+            .mine
+            .as_ref()
+            .map(|_| who.user_id)
+            .or_else(|| q.assignee.as_deref().and_then(|a| Uuid::parse_str(a).ok())),
         industry: q.industry.clone(),
         created_from: None,
         created_to: None,
@@ -117,12 +143,11 @@ pub async fn list(
         Err(e) => return error_page(&who, jar, e),
     };
     let page_no = q.page.unwrap_or(1).max(1);
-    let rows = leads::list(&state.pool, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await;
-    let total = leads::count(&state.pool, &filter).await;
-    let (rows, total) = match (rows, total) {
-        (Ok(r), Ok(t)) => (r, t),
-        (Err(e), _) | (_, Err(e)) => return error_page(&who, jar, e.into()),
-    };
+    let (rows, total) =
+        match leads::page(&state.pool, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await {
+            Ok(r) => r,
+            Err(e) => return error_page(&who, jar, e.into()),
+        };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let link = |p: i64| {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -140,6 +165,21 @@ pub async fn list(
         format!("/leads?{}", s.finish())
     };
     let selected = |v: &Option<String>, want: &str| v.as_deref() == Some(want);
+    let staff = assignable(&state).await;
+    let searches: Vec<(Uuid, String)> = jobs::recent(&state.pool, 50)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|j| {
+            let what = format!(
+                "{} in {} ({})",
+                j.criteria["industry"].as_str().unwrap_or("companies"),
+                j.criteria["location"].as_str().unwrap_or("anywhere"),
+                j.created_at.format("%Y-%m-%d %H:%M")
+            );
+            (j.id, what)
+        })
+        .collect();
     let can_work = who.can(Permission::LeadsWork);
     let csrf = session::csrf(jar).unwrap_or_default();
     let body = html! {
@@ -174,6 +214,24 @@ pub async fn list(
             div {
                 label for="score_min" { "Score at least" }
                 input type="number" id="score_min" name="score_min" min="0" max="100" value=[q.score_min.as_deref()];
+            }
+            div {
+                label for="assignee" { "Assignee" }
+                select id="assignee" name="assignee" {
+                    option value="" { "Anyone" }
+                    @for (id, email) in &staff {
+                        option value=(id) selected[q.assignee.as_deref() == Some(id.to_string().as_str())] { (email) }
+                    }
+                }
+            }
+            div {
+                label for="job_id" { "Found by search" }
+                select id="job_id" name="job_id" {
+                    option value="" { "Any" }
+                    @for (id, what) in &searches {
+                        option value=(id) selected[q.job_id.as_deref() == Some(id.to_string().as_str())] { (what) }
+                    }
+                }
             }
             div {
                 label for="mine" { input type="checkbox" id="mine" name="mine" value="1" checked[q.mine.is_some()]; " Assigned to me" }
@@ -541,18 +599,7 @@ async fn render_detail(
     )
     .await
     .unwrap_or_default();
-    let assignees = users::list(&state.pool, 500, 0)
-        .await
-        .map(|(rows, _)| {
-            rows.into_iter()
-                .filter(|u| {
-                    u.disabled_at.is_none()
-                        && Role::parse(&u.role).is_some_and(|r| r.allows(Permission::LeadsWork))
-                })
-                .map(|u| (u.id, u.email))
-                .collect()
-        })
-        .unwrap_or_default();
+    let assignees = assignable(state).await;
     let extras = DetailExtras {
         files,
         contacts,

@@ -82,6 +82,17 @@ pub async fn insert<'c>(
     .await
 }
 
+/// The newest jobs, newest first.
+pub async fn recent<'c>(db: impl Db<'c>, limit: i64) -> sqlx::Result<Vec<JobRow>> {
+    sqlx::query_as!(
+        JobRow,
+        "SELECT * FROM search_jobs ORDER BY created_at DESC LIMIT $1",
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// Loads a job.
 pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<JobRow>> {
     sqlx::query_as!(JobRow, "SELECT * FROM search_jobs WHERE id = $1", id)

@@ -341,6 +341,30 @@ pub struct LeadFilter {
 }
 
 impl LeadFilter {
+    /// The statuses whose name contains the search text (`reached` finds REACHED_OUT).
+    fn statuses_named(&self) -> Vec<String> {
+        let Some(text) = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        else {
+            return vec![];
+        };
+        let needle = text.to_lowercase().replace(' ', "_");
+        [
+            "PENDING",
+            "REACHED_OUT",
+            "QUALIFIED",
+            "CONVERTED",
+            "DISQUALIFIED",
+        ]
+        .into_iter()
+        .filter(|s| s.to_lowercase().contains(&needle))
+        .map(str::to_string)
+        .collect()
+    }
+
     /// The LIKE pattern of the search text, its wildcards escaped.
     fn pattern(&self) -> Option<String> {
         self.search
@@ -381,9 +405,29 @@ pub async fn list<'c>(
         f.pattern(),
         f.sort.as_str(),
         f.ascending,
+        &f.statuses_named(),
     )
     .fetch_all(db)
     .await
+}
+
+/// One page of leads and how many match, planned for the filter at hand: the list's optional
+/// filters and sort orders fold away only in a plan made for the actual values, so this asks
+/// Postgres for such a plan every time (planning costs well under a millisecond).
+pub async fn page(
+    pool: &sqlx::PgPool,
+    f: &LeadFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<LeadRow>, i64)> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let rows = list(&mut *tx, f, limit, offset).await?;
+    let total = count(&mut *tx, f).await?;
+    tx.commit().await?;
+    Ok((rows, total))
 }
 
 /// Number of leads matching a filter.
@@ -399,6 +443,7 @@ pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
         f.created_from,
         f.created_to,
         f.pattern(),
+        &f.statuses_named(),
     )
     .fetch_one(db)
     .await
@@ -425,6 +470,7 @@ pub fn stream<'a, 'c: 'a>(
         f.pattern(),
         f.sort.as_str(),
         f.ascending,
+        &f.statuses_named(),
     )
     .fetch(db)
 }

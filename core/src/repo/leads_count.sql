@@ -1,5 +1,5 @@
 -- How many leads match the lead list's filters (the same as in leads_list.sql, same numbering
--- minus the paging and sorting parameters: $3 origin … $9 pattern).
+-- minus the paging and sorting parameters: $3 origin … $9 pattern, $10 statuses).
 SELECT count(*) AS "count!"
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
 WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
@@ -11,8 +11,12 @@ WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
     AND ($6::text IS NULL OR lower(c.industry) = lower($6))
     AND ($7::timestamptz IS NULL OR l.created_at >= $7)
     AND ($8::timestamptz IS NULL OR l.created_at < $8)
-    AND ($9::text IS NULL
-        OR lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' '
-                 || coalesce(l.email, '')) LIKE $9
-        OR lower(c.name) LIKE $9
-        OR lower(l.status) LIKE $9)
+    AND ($9::text IS NULL OR l.id IN (
+        SELECT p.id FROM leads p
+        WHERE lower(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '') || ' '
+                    || coalesce(p.email, '')) LIKE $9
+        UNION ALL
+        SELECT q.id FROM leads q JOIN companies k ON k.id = q.company_id
+        WHERE lower(k.name) LIKE $9
+        UNION ALL
+        SELECT s.id FROM leads s WHERE s.status = ANY($10::text[])))

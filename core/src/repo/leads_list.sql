@@ -1,7 +1,7 @@
 -- Leads with their companies. Filters (NULL: any): $1 found by this job, $2 scoring at least,
 -- $5 origin, $6 status, $7 assignee, $8 industry (any case), $9/$10 created in [from, to),
--- $11 a lower-cased LIKE pattern matched against the person's name and email, the company's
--- name, and the status. $12 sorts by score, created, updated or name; $13 ascending.
+-- $11 a lower-cased LIKE pattern matched against the person's name and email and the company's
+-- name, $14 the statuses the search text names. $12 sorts by score, created, updated or name; $13 ascending.
 -- $3/$4 are the page's limit and offset (a NULL limit: every lead, as the CSV export streams
 -- them). The filters must stay the same as in leads_count.sql.
 SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
@@ -32,11 +32,17 @@ WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
     AND ($8::text IS NULL OR lower(c.industry) = lower($8))
     AND ($9::timestamptz IS NULL OR l.created_at >= $9)
     AND ($10::timestamptz IS NULL OR l.created_at < $10)
-    AND ($11::text IS NULL
-        OR lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' '
-                 || coalesce(l.email, '')) LIKE $11
-        OR lower(c.name) LIKE $11
-        OR lower(l.status) LIKE $11)
+    -- Each branch can use its own index (trigram on the person's text, trigram on company
+    -- names, the status index), which one OR across the join could not.
+    AND ($11::text IS NULL OR l.id IN (
+        SELECT p.id FROM leads p
+        WHERE lower(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '') || ' '
+                    || coalesce(p.email, '')) LIKE $11
+        UNION ALL
+        SELECT q.id FROM leads q JOIN companies k ON k.id = q.company_id
+        WHERE lower(k.name) LIKE $11
+        UNION ALL
+        SELECT s.id FROM leads s WHERE s.status = ANY($14::text[])))
 ORDER BY
     CASE WHEN $12 = 'score' AND NOT $13 THEN l.lead_score END DESC,
     CASE WHEN $12 = 'score' AND $13 THEN l.lead_score END ASC,
