@@ -646,3 +646,81 @@ async fn an_admin_manages_users_and_api_keys_in_the_browser() {
     b.close().await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_public_form_works_with_the_keyboard_alone() {
+    use fantoccini::actions::InputSource;
+    use fantoccini::key::Key;
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        ..Default::default()
+    })
+    .await;
+    let b = Browser::start("keyboard").await;
+    b.client.goto(&app.url("/apply")).await.unwrap();
+    let focused = |b: &Browser| {
+        let c = b.client.clone();
+        async move {
+            c.execute(
+                "const e = document.activeElement; return (e.id || e.className || e.tagName) + '|' + e.textContent.trim();",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+        }
+    };
+    // Keys pressed on the keyboard, wherever the focus is.
+    let press = |b: &Browser, key: Key| {
+        let c = b.client.clone();
+        async move {
+            let k: char = key.into();
+            let actions = fantoccini::actions::KeyActions::new("keyboard".into())
+                .then(fantoccini::actions::KeyAction::Down { value: k })
+                .then(fantoccini::actions::KeyAction::Up { value: k });
+            c.perform_actions(actions).await.unwrap();
+        }
+    };
+    // The first Tab reaches the skip link, which jumps to the content.
+    press(&b, Key::Tab).await;
+    assert_eq!(focused(&b).await, "skip|Skip to content");
+    press(&b, Key::Enter).await;
+    assert!(focused(&b).await.starts_with("main|"));
+    // Then the fields in reading order, each typed into, and the button pressed with Enter.
+    let mut seen = Vec::new();
+    for value in ["Kim", "Park", "kim.park@example.com"] {
+        press(&b, Key::Tab).await;
+        seen.push(focused(&b).await.split('|').next().unwrap().to_string());
+        b.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    assert_eq!(seen, ["first_name", "last_name", "email"]);
+    press(&b, Key::Tab).await;
+    assert!(focused(&b).await.starts_with("resume|"));
+    let dir = std::env::temp_dir().join(format!("leadgen-kbd-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let resume = dir.join("cv.pdf");
+    std::fs::write(&resume, pdf("Kim Park")).unwrap();
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(resume.to_str().unwrap())
+        .await
+        .unwrap();
+    press(&b, Key::Tab).await;
+    assert_eq!(focused(&b).await, "BUTTON|Send application");
+    press(&b, Key::Enter).await;
+    expect_text(&b, "h1", "Thank you, Kim").await;
+    b.screenshot("applied-by-keyboard").await;
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    app.cleanup().await;
+}
