@@ -436,6 +436,41 @@ async fn a_manager_starts_a_search_and_watches_it_complete_live() {
     assert_eq!(lines[0], "company_name,lead_score");
     assert_eq!(lines.len() - 1, rows.len(), "{text}");
 
+    // A discovered lead's page: contacts, the score explained, intelligence, sources.
+    let search_page = b.client.current_url().await.unwrap().to_string();
+    b.client
+        .find(Locator::Css("[data-field=leads] a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_text(&b, "main", "Why this score").await;
+    expect_text(&b, "main", "Where the data comes from").await;
+    b.assert_accessible("a discovered lead").await;
+    b.screenshot("3-discovered-lead").await;
+
+    // On a 768 px tablet the list fits the screen without sideways scrolling.
+    b.client.set_window_size(768, 1024).await.unwrap();
+    b.client.goto(&app.url("/leads")).await.unwrap();
+    expect_text(&b, "h1", "Leads").await;
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "{overflow} px wider than the screen"
+    );
+    b.assert_accessible("/leads at 768 px").await;
+    b.screenshot("4-tablet").await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.client.goto(&search_page).await.unwrap();
+
     // Its analytics, as charts with their numbers.
     let job = b
         .client
@@ -465,7 +500,7 @@ async fn a_manager_starts_a_search_and_watches_it_complete_live() {
         .unwrap_or_default();
     assert!(label.starts_with("Lead quality: Hot:"), "{label}");
     b.assert_accessible("/analytics").await;
-    b.screenshot("3-analytics").await;
+    b.screenshot("5-analytics").await;
     b.close().await;
     app.cleanup().await;
 }

@@ -38,6 +38,7 @@ pub struct ListQuery {
     status: Option<String>,
     industry: Option<String>,
     score_min: Option<String>,
+    score_max: Option<String>,
     mine: Option<String>,
     assignee: Option<String>,
     job_id: Option<String>,
@@ -113,10 +114,8 @@ pub async fn list(
     } else {
         SortOrder::Desc
     };
-    let score_min = q
-        .score_min
-        .as_deref()
-        .and_then(|s| s.trim().parse::<i32>().ok());
+    let score = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<i32>().ok());
+    let (score_min, score_max) = (score(&q.score_min), score(&q.score_max));
     let job_id = q
         .job_id
         .as_deref()
@@ -124,6 +123,7 @@ pub async fn list(
     let filter = lead_filter(LeadQuery {
         job_id,
         score_min,
+        score_max,
         origin: parse::<LeadOrigin>(&q.origin),
         status: parse::<LeadStatus>(&q.status),
         assignee_id: q
@@ -214,6 +214,10 @@ pub async fn list(
             div {
                 label for="score_min" { "Score at least" }
                 input type="number" id="score_min" name="score_min" min="0" max="100" value=[q.score_min.as_deref()];
+            }
+            div {
+                label for="score_max" { "Score at most" }
+                input type="number" id="score_max" name="score_max" min="0" max="100" value=[q.score_max.as_deref()];
             }
             div {
                 label for="assignee" { "Assignee" }
@@ -418,6 +422,27 @@ fn detail_markup(
                         }
                     }
                 }
+            }
+        }
+        @let signals = |key: &str| -> Vec<String> {
+            r.business_intelligence[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["description"].as_str().map(str::to_string))
+                .collect()
+        };
+        @let growth = signals("growth_signals");
+        @let pains = signals("pain_points");
+        @if !growth.is_empty() || !pains.is_empty() {
+            h2 { "Business intelligence" }
+            @if !growth.is_empty() {
+                h3 { "Growth signals" }
+                ul { @for g in &growth { li { (g) } } }
+            }
+            @if !pains.is_empty() {
+                h3 { "Pain points" }
+                ul { @for p in &pains { li { (p) } } }
             }
         }
         @if components.iter().any(|k| r.score_breakdown.get(*k).is_some()) {

@@ -80,6 +80,7 @@ impl ExportApi {
         auth: Auth,
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
+        score_max: Query<Option<i32>>,
         origin: Query<Option<LeadOrigin>>,
         status: Query<Option<LeadStatus>>,
         assignee_id: Query<Option<Uuid>>,
@@ -95,6 +96,7 @@ impl ExportApi {
         let filter = super::leads::lead_filter(super::leads::LeadQuery {
             job_id: job_id.0,
             score_min: score_min.0,
+            score_max: score_max.0,
             origin: origin.0,
             status: status.0,
             assignee_id: assignee_id.0,

@@ -282,6 +282,9 @@ pub struct FiltersApplied {
     /// Only leads scoring at least this; null when not filtered.
     #[oai(nullable)]
     pub score_min: Option<i32>,
+    /// Only leads scoring at most this.
+    #[oai(skip_serializing_if_is_none)]
+    pub score_max: Option<i32>,
     /// Only this origin.
     #[oai(skip_serializing_if_is_none)]
     pub origin: Option<LeadOrigin>,

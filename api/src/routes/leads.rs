@@ -66,8 +66,8 @@ impl LeadsApi {
 
     /// List leads of every origin, with filters, search, sorting and pagination.
     ///
-    /// `job_id` restricts to the leads a search found; `score_min` (0–100) to leads scoring at
-    /// least that; `origin`, `status`, `assignee_id`, `industry` and `created_from` /
+    /// `job_id` restricts to the leads a search found; `score_min` / `score_max` (0–100) to a
+    /// score range; `origin`, `status`, `assignee_id`, `industry` and `created_from` /
     /// `created_to` (RFC 3339, `[from, to)`) filter further. `q` searches, without regard to
     /// case, people's names and emails, company names and the status. `sort` is `score`
     /// (default), `created`, `updated` or `name`; `order` `desc` (default) or `asc`. `limit`
@@ -80,6 +80,7 @@ impl LeadsApi {
         auth: Auth,
         job_id: Query<Option<Uuid>>,
         score_min: Query<Option<i32>>,
+        score_max: Query<Option<i32>>,
         origin: Query<Option<LeadOrigin>>,
         status: Query<Option<LeadStatus>>,
         assignee_id: Query<Option<Uuid>>,
@@ -98,6 +99,7 @@ impl LeadsApi {
         let filter = lead_filter(LeadQuery {
             job_id: job_id.0,
             score_min: score_min.0,
+            score_max: score_max.0,
             origin: origin.0,
             status: status.0,
             assignee_id: assignee_id.0,
@@ -141,6 +143,7 @@ impl LeadsApi {
             filters_applied: FiltersApplied {
                 job_id: filter.job_id,
                 score_min: filter.score_min,
+                score_max: filter.score_max,
                 origin: origin.0,
                 status: status.0,
                 assignee_id: filter.assignee_id,
@@ -294,6 +297,8 @@ pub struct LeadQuery {
     pub job_id: Option<Uuid>,
     /// Scoring at least.
     pub score_min: Option<i32>,
+    /// Scoring at most.
+    pub score_max: Option<i32>,
     /// Origin.
     pub origin: Option<LeadOrigin>,
     /// Status.
@@ -317,6 +322,15 @@ pub struct LeadQuery {
 /// Validates a lead list query into the repository's filter.
 pub fn lead_filter(q: LeadQuery) -> Result<LeadFilter, ApiError> {
     let mut filter = parse_filter(q.job_id, q.score_min)?;
+    if let Some(max) = q.score_max {
+        if !(0..=100).contains(&max) {
+            return Err(ApiError::field("score_max", "must be between 0 and 100"));
+        }
+        if q.score_min.is_some_and(|min| min > max) {
+            return Err(ApiError::field("score_max", "must not be below score_min"));
+        }
+    }
+    filter.score_max = q.score_max;
     if let Some(text) = &q.q
         && text.chars().count() > 200
     {

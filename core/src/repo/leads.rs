@@ -320,6 +320,8 @@ pub struct LeadFilter {
     pub job_id: Option<Uuid>,
     /// Only leads scoring at least this.
     pub score_min: Option<i32>,
+    /// Only leads scoring at most this.
+    pub score_max: Option<i32>,
     /// Only this origin.
     pub origin: Option<String>,
     /// Only this status.
@@ -406,6 +408,7 @@ pub async fn list<'c>(
         f.sort.as_str(),
         f.ascending,
         &f.statuses_named(),
+        f.score_max,
     )
     .fetch_all(db)
     .await
@@ -444,6 +447,7 @@ pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
         f.created_to,
         f.pattern(),
         &f.statuses_named(),
+        f.score_max,
     )
     .fetch_one(db)
     .await
@@ -471,6 +475,7 @@ pub fn stream<'a, 'c: 'a>(
         f.sort.as_str(),
         f.ascending,
         &f.statuses_named(),
+        f.score_max,
     )
     .fetch(db)
 }

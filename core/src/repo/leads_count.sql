@@ -1,10 +1,11 @@
 -- How many leads match the lead list's filters (the same as in leads_list.sql, same numbering
--- minus the paging and sorting parameters: $3 origin … $9 pattern, $10 statuses).
+-- minus the paging and sorting parameters: $3 origin … $9 pattern, $10 statuses, $11 the highest score).
 SELECT count(*) AS "count!"
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
 WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
         WHERE jr.job_id = $1 AND jr.lead_id = l.id))
     AND ($2::int IS NULL OR l.lead_score >= $2)
+    AND ($11::int IS NULL OR l.lead_score <= $11)
     AND ($3::text IS NULL OR l.origin = $3)
     AND ($4::text IS NULL OR l.status = $4)
     AND ($5::uuid IS NULL OR l.assignee_id = $5)

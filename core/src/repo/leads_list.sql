@@ -1,4 +1,5 @@
--- Leads with their companies. Filters (NULL: any): $1 found by this job, $2 scoring at least,
+-- Leads with their companies. Filters (NULL: any): $1 found by this job, $2 scoring at least
+-- (and $15 at most),
 -- $5 origin, $6 status, $7 assignee, $8 industry (any case), $9/$10 created in [from, to),
 -- $11 a lower-cased LIKE pattern matched against the person's name and email and the company's
 -- name, $14 the statuses the search text names. $12 sorts by score, created, updated or name; $13 ascending.
@@ -26,6 +27,7 @@ FROM leads l LEFT JOIN companies c ON c.id = l.company_id
 WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
         WHERE jr.job_id = $1 AND jr.lead_id = l.id))
     AND ($2::int IS NULL OR l.lead_score >= $2)
+    AND ($15::int IS NULL OR l.lead_score <= $15)
     AND ($5::text IS NULL OR l.origin = $5)
     AND ($6::text IS NULL OR l.status = $6)
     AND ($7::uuid IS NULL OR l.assignee_id = $7)
