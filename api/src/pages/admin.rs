@@ -19,19 +19,6 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-async fn admin(
-    state: &AppState,
-    client: &ClientInfo,
-    jar: &CookieJar,
-    back: &str,
-    need: Permission,
-) -> Result<Principal, Response> {
-    let who = session::signed_in(state, client, jar, back).await?;
-    who.require(need)
-        .map_err(|e| super::leads::forbidden(&who, jar, e))?;
-    Ok(who)
-}
-
 fn problems(e: &ApiError) -> Vec<(String, String)> {
     match e {
         ApiError::Validation(f) => f
@@ -111,7 +98,7 @@ pub async fn users_show(
     client: Data<&ClientInfo>,
     jar: &CookieJar,
 ) -> Response {
-    match admin(
+    match session::allowed(
         &state,
         &client,
         jar,
@@ -149,7 +136,7 @@ pub async fn users_create(
     jar: &CookieJar,
     Form(f): Form<NewUserForm>,
 ) -> Response {
-    let who = match admin(
+    let who = match session::allowed(
         &state,
         &client,
         jar,
@@ -161,12 +148,8 @@ pub async fn users_create(
         Ok(w) => w,
         Err(r) => return r,
     };
-    if !session::csrf_ok(jar, &f.csrf) {
-        return super::leads::forbidden(
-            &who,
-            jar,
-            ApiError::forbidden("the form expired; reload the page and try again"),
-        );
+    if let Some(r) = session::form_token(&who, jar, &f.csrf) {
+        return r;
     }
     let request = role_name(&f.role).map(|role| CreateUserRequest {
         email: f.email.clone(),
@@ -217,7 +200,7 @@ pub async fn users_update(
     Path(id): Path<Uuid>,
     Form(f): Form<UserChangeForm>,
 ) -> Response {
-    let who = match admin(
+    let who = match session::allowed(
         &state,
         &client,
         jar,
@@ -229,12 +212,8 @@ pub async fn users_update(
         Ok(w) => w,
         Err(r) => return r,
     };
-    if !session::csrf_ok(jar, &f.csrf) {
-        return super::leads::forbidden(
-            &who,
-            jar,
-            ApiError::forbidden("the form expired; reload the page and try again"),
-        );
+    if let Some(r) = session::form_token(&who, jar, &f.csrf) {
+        return r;
     }
     let result = match role_name(&f.role) {
         Ok(role) => {
@@ -313,7 +292,7 @@ pub async fn keys_show(
     client: Data<&ClientInfo>,
     jar: &CookieJar,
 ) -> Response {
-    match admin(
+    match session::allowed(
         &state,
         &client,
         jar,
@@ -343,7 +322,7 @@ pub async fn keys_create(
     jar: &CookieJar,
     Form(f): Form<NewKeyForm>,
 ) -> Response {
-    let who = match admin(
+    let who = match session::allowed(
         &state,
         &client,
         jar,
@@ -355,12 +334,8 @@ pub async fn keys_create(
         Ok(w) => w,
         Err(r) => return r,
     };
-    if !session::csrf_ok(jar, &f.csrf) {
-        return super::leads::forbidden(
-            &who,
-            jar,
-            ApiError::forbidden("the form expired; reload the page and try again"),
-        );
+    if let Some(r) = session::form_token(&who, jar, &f.csrf) {
+        return r;
     }
     let scope = Scope::parse(&f.scope).unwrap_or(Scope::Read);
     match key_routes::create_key(&state, &client, &who, &f.name, scope).await {
@@ -396,7 +371,7 @@ pub async fn keys_revoke(
     Path(id): Path<Uuid>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let who = match admin(
+    let who = match session::allowed(
         &state,
         &client,
         jar,
@@ -408,12 +383,8 @@ pub async fn keys_revoke(
         Ok(w) => w,
         Err(r) => return r,
     };
-    if !session::csrf_ok(jar, &f.csrf) {
-        return super::leads::forbidden(
-            &who,
-            jar,
-            ApiError::forbidden("the form expired; reload the page and try again"),
-        );
+    if let Some(r) = session::form_token(&who, jar, &f.csrf) {
+        return r;
     }
     match key_routes::revoke_key(&state, &client, &who, id).await {
         Ok(()) => Redirect::see_other("/admin/api-keys").into_response(),

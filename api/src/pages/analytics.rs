@@ -75,13 +75,11 @@ pub async fn show(
     jar: &CookieJar,
     Query(q): Query<AnalyticsQuery>,
 ) -> Response {
-    let who = match session::signed_in(&state, &client, jar, "/analytics").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(e) = who.require(Permission::Analytics) {
-        return super::leads::forbidden(&who, jar, e);
-    }
+    let who =
+        match session::allowed(&state, &client, jar, "/analytics", Permission::Analytics).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
     let data = match leads::analytics(
         &state.pool,
         q.job_id,
@@ -91,7 +89,7 @@ pub async fn show(
     .await
     {
         Ok(d) => d,
-        Err(e) => return super::leads::error_page(&who, jar, e.into()),
+        Err(e) => return super::layout::error_page(&who, jar, e.into()),
     };
     let q_dist = &data["lead_quality_distribution"];
     let quality: Vec<(String, f64)> = [

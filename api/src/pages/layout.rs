@@ -1,9 +1,13 @@
 //! The page shell: language, title, skip link, navigation, the one stylesheet.
 
 use crate::auth::Principal;
+use crate::error::ApiError;
 use leadgen_core::access::Permission;
 use maud::{DOCTYPE, Markup, html};
+use poem::http::StatusCode;
 use poem::web::Html;
+use poem::web::cookie::CookieJar;
+use poem::{IntoResponse, Response};
 
 /// The stylesheet, embedded in the binary.
 pub const CSS: &str = include_str!("../../assets/app.css");
@@ -129,4 +133,45 @@ pub fn label_of(field: &str) -> &str {
         "technologies" => "Technologies",
         other => other,
     }
+}
+
+/// A page for an error: its message and the status that fits.
+pub fn error_page(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
+    let (status, message) = match &e {
+        ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
+        ApiError::Validation(f) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            f.iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        _ => {
+            tracing::error!(error = %e, "page failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Something went wrong; try again shortly.".into(),
+            )
+        }
+    };
+    page(
+        "Problem",
+        Some(who),
+        super::session::csrf(jar).as_deref(),
+        html! { h1 { "Problem" } p { (message) } },
+    )
+    .with_status(status)
+    .into_response()
+}
+
+/// A page saying the user may not do this.
+pub fn forbidden(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
+    page(
+        "Not allowed",
+        Some(who),
+        super::session::csrf(jar).as_deref(),
+        html! { h1 { "Not allowed" } p { (e.to_string()) } },
+    )
+    .with_status(StatusCode::FORBIDDEN)
+    .into_response()
 }

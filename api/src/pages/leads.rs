@@ -1,7 +1,7 @@
 //! `/leads` and `/leads/{id}`: staff list, filter, search and open leads of every origin,
 //! change status, assignee and notes, and download résumés.
 
-use super::layout::{error_summary, page};
+use super::layout::{error_page, error_summary, forbidden, page};
 use super::session;
 use crate::auth::client::ClientInfo;
 use crate::auth::{Auth, Principal};
@@ -96,13 +96,10 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let back = req.uri().to_string();
-    let who = match session::signed_in(&state, &client, jar, &back).await {
+    let who = match session::allowed(&state, &client, jar, &back, Permission::LeadsRead).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(e) = who.require(Permission::LeadsRead) {
-        return forbidden(&who, jar, e);
-    }
     let sort = match q.sort.as_deref() {
         Some("created") => LeadSortKey::Created,
         Some("updated") => LeadSortKey::Updated,
@@ -295,45 +292,6 @@ pub async fn list(
         }
     };
     page("Leads", Some(&who), session::csrf(jar).as_deref(), body).into_response()
-}
-
-pub(crate) fn error_page(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
-    let (status, message) = match &e {
-        ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
-        ApiError::Validation(f) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            f.iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        _ => {
-            tracing::error!(error = %e, "page failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Something went wrong; try again shortly.".into(),
-            )
-        }
-    };
-    page(
-        "Problem",
-        Some(who),
-        session::csrf(jar).as_deref(),
-        html! { h1 { "Problem" } p { (message) } },
-    )
-    .with_status(status)
-    .into_response()
-}
-
-pub(crate) fn forbidden(who: &Principal, jar: &CookieJar, e: ApiError) -> Response {
-    page(
-        "Not allowed",
-        Some(who),
-        session::csrf(jar).as_deref(),
-        html! { h1 { "Not allowed" } p { (e.to_string()) } },
-    )
-    .with_status(StatusCode::FORBIDDEN)
-    .into_response()
 }
 
 /// What the lead page shows besides the lead itself.
@@ -606,7 +564,9 @@ async fn render_detail(
     }
     let row = match leads::get(&state.pool, id).await {
         Ok(Some(r)) => r,
-        Ok(None) => return error_page(who, jar, ApiError::NotFound("Lead not found".into())),
+        Ok(None) => {
+            return error_page(who, jar, ApiError::NotFound("Lead not found".into()));
+        }
         Err(e) => return error_page(who, jar, e.into()),
     };
     let files = inbound::files(&state.pool, id).await.unwrap_or_default();
@@ -747,12 +707,8 @@ pub async fn bulk(
         .into_owned()
         .collect();
     let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    if !session::csrf_ok(jar, &value("csrf").unwrap_or_default()) {
-        return forbidden(
-            &who,
-            jar,
-            ApiError::forbidden("the form expired; reload the page and try again"),
-        );
+    if let Some(r) = session::form_token(&who, jar, &value("csrf").unwrap_or_default()) {
+        return r;
     }
     if let Err(e) = who.require(Permission::LeadsWork) {
         return forbidden(&who, jar, e);

@@ -85,13 +85,11 @@ fn form(csrf: &str, f: &SearchForm, errors: &[(String, String)]) -> Markup {
 /// The search form.
 #[handler]
 pub async fn show(state: Data<&AppState>, client: Data<&ClientInfo>, jar: &CookieJar) -> Response {
-    let who = match session::signed_in(&state, &client, jar, "/searches").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(e) = who.require(Permission::SearchesRun) {
-        return super::leads::forbidden(&who, jar, e);
-    }
+    let who =
+        match session::allowed(&state, &client, jar, "/searches", Permission::SearchesRun).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
     let csrf = session::csrf(jar).unwrap_or_default();
     let body = html! { h1 { "New search" } (form(&csrf, &SearchForm::default(), &[])) };
     page("New search", Some(&who), Some(&csrf), body).into_response()
@@ -105,20 +103,14 @@ pub async fn start(
     jar: &CookieJar,
     Form(f): Form<SearchForm>,
 ) -> Response {
-    let who = match session::signed_in(&state, &client, jar, "/searches").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(e) = who.require(Permission::SearchesRun) {
-        return super::leads::forbidden(&who, jar, e);
-    }
+    let who =
+        match session::allowed(&state, &client, jar, "/searches", Permission::SearchesRun).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
     let csrf = session::csrf(jar).unwrap_or_default();
-    if !session::csrf_ok(jar, &f.csrf) {
-        return super::leads::forbidden(
-            &who,
-            jar,
-            ApiError::forbidden("the form expired; reload the page and try again"),
-        );
+    if let Some(r) = session::form_token(&who, jar, &f.csrf) {
+        return r;
     }
     let number = |v: &str| -> Value {
         v.trim()
@@ -170,7 +162,7 @@ pub async fn start(
     };
     match crate::routes::search::start_search(&state, &criteria).await {
         Ok(row) => Redirect::see_other(format!("/searches/{}", row.id)).into_response(),
-        Err(e) => super::leads::error_page(&who, jar, e),
+        Err(e) => super::layout::error_page(&who, jar, e),
     }
 }
 
@@ -195,13 +187,11 @@ pub async fn export(
     jar: &CookieJar,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(e) = who.require(Permission::Export) {
-        return super::leads::forbidden(&who, jar, e);
-    }
+    let who =
+        match session::allowed(&state, &client, jar, req.uri().path(), Permission::Export).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
     let picked: Vec<String> =
         url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
             .filter(|(k, _)| k == "field")
@@ -209,7 +199,7 @@ pub async fn export(
             .collect();
     let columns = match crate::routes::export::parse_fields(Some(&picked.join(","))) {
         Ok(c) => c,
-        Err(e) => return super::leads::error_page(&who, jar, e),
+        Err(e) => return super::layout::error_page(&who, jar, e),
     };
     let event = crate::auth::audit::Event {
         action: "export.csv",
@@ -219,7 +209,7 @@ pub async fn export(
         detail: json!({ "job_id": id, "fields": columns }),
     };
     if let Err(e) = crate::auth::audit::by(&state, Some(&client), &who, event).await {
-        return super::leads::error_page(&who, jar, e);
+        return super::layout::error_page(&who, jar, e);
     }
     let filter = LeadFilter {
         job_id: Some(id),
@@ -241,23 +231,28 @@ pub async fn job(
     jar: &CookieJar,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let who = match session::signed_in(&state, &client, jar, req.uri().path()).await {
+    let who = match session::allowed(
+        &state,
+        &client,
+        jar,
+        req.uri().path(),
+        Permission::SearchesRead,
+    )
+    .await
+    {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(e) = who.require(Permission::SearchesRead) {
-        return super::leads::forbidden(&who, jar, e);
-    }
     let row = match jobs::get(&state.pool, id).await {
         Ok(Some(r)) => r,
         Ok(None) => {
-            return super::leads::error_page(
+            return super::layout::error_page(
                 &who,
                 jar,
                 ApiError::NotFound("Search not found".into()),
             );
         }
-        Err(e) => return super::leads::error_page(&who, jar, e.into()),
+        Err(e) => return super::layout::error_page(&who, jar, e.into()),
     };
     let errors = jobs::errors(&state.pool, id, 100).await.unwrap_or_default();
     let stages = work_items::stage_counts(&state.pool, id)
@@ -265,7 +260,7 @@ pub async fn job(
         .unwrap_or_default();
     let status = match crate::routes::search::status_body(&row, &errors, &stages) {
         Ok(s) => s,
-        Err(e) => return super::leads::error_page(&who, jar, e),
+        Err(e) => return super::layout::error_page(&who, jar, e),
     };
     let filter = LeadFilter {
         job_id: Some(id),

@@ -111,3 +111,29 @@ pub async fn signed_in(
         }
     }
 }
+
+/// The signed-in user of a page that needs `need`: otherwise a redirect to sign in, or a page
+/// saying it is not allowed.
+pub async fn allowed(
+    state: &AppState,
+    client: &ClientInfo,
+    jar: &CookieJar,
+    back: &str,
+    need: leadgen_core::access::Permission,
+) -> Result<Principal, Response> {
+    let who = signed_in(state, client, jar, back).await?;
+    who.require(need)
+        .map_err(|e| super::layout::forbidden(&who, jar, e))?;
+    Ok(who)
+}
+
+/// The refusal of a form whose CSRF token does not match its cookie, if it does not.
+pub fn form_token(who: &Principal, jar: &CookieJar, sent: &str) -> Option<Response> {
+    (!csrf_ok(jar, sent)).then(|| {
+        super::layout::forbidden(
+            who,
+            jar,
+            ApiError::forbidden("the form expired; reload the page and try again"),
+        )
+    })
+}
