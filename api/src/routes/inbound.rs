@@ -290,13 +290,12 @@ pub async fn submit(
     }
     let limits = resume::UnpackLimits::default();
     let bytes = form.resume;
-    let kind = tokio::task::spawn_blocking({
-        let bytes = bytes.clone();
-        move || resume::inspect(&bytes, limits)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("inspecting the résumé: {e}")))?
-    .map_err(|e| ApiError::field("resume", e.0))?;
+    // The file moves to the blocking thread and back rather than being copied.
+    let (kind, bytes) =
+        tokio::task::spawn_blocking(move || (resume::inspect(&bytes, limits), bytes))
+            .await
+            .map_err(|e| ApiError::Internal(format!("inspecting the résumé: {e}")))?;
+    let kind = kind.map_err(|e| ApiError::field("resume", e.0))?;
     let scan_result = match &state.cfg.intake.clamav {
         None => "not_scanned",
         Some(at) => match scanner::scan(at, &bytes).await {
