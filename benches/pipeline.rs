@@ -295,9 +295,11 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
     // The sample web's proxy listens on loopback.
     cfg.crawl.allow_private_networks = true;
     cfg.crawl.host_delay = delay;
-    cfg.directory_url = Some(
-        "http://directory.test/search?industry={industry}&location={location}&page={page}".into(),
-    );
+    // The directory alone, so that runs compare with earlier figures.
+    cfg.sources = leadgen_core::config::SourcesConfig {
+        directories: vec![SampleWeb::directory_source()],
+        ..leadgen_core::config::SourcesConfig::default()
+    };
 
     let (stop, rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {

@@ -50,10 +50,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if cfg.security.jwt_secret.is_none() {
         cfg.security.jwt_secret = Some(leadgen_core::access::secret::new_token()?);
     }
-    cfg.directory_url = Some(format!(
-        "http://{}/search?industry={{industry}}&location={{location}}&page={{page}}",
-        SampleWeb::DIRECTORY_HOST
-    ));
+    // Every source, each answered by the sample web: its directory, map and places services.
+    cfg.sources = SampleWeb::sources_config();
     if cfg.webdriver_url.is_none() && cfg.chromedriver.is_none() {
         cfg.chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
             .iter()

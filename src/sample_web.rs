@@ -6,7 +6,7 @@
 //! `Host` header, so the server can be hit directly too. HTTPS (`CONNECT`) is refused: the
 //! sample web is plain HTTP only.
 
-use leadgen_core::sample_web::{SampleWeb, SampleWebOptions};
+use leadgen_core::sample_web::{SampleRequest, SampleWeb, SampleWebOptions};
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::{Request, Response, Server};
@@ -176,7 +176,20 @@ async fn handle(web: &SampleWeb, log: &Log, req: Request) -> Response {
             "the sample web serves plain HTTP only",
         )
     } else {
-        let answer = web.respond(&host, &path);
+        let headers: Vec<(String, String)> = req
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect();
+        let method = req.method().as_str().to_string();
+        let body = req.into_body().into_bytes().await.unwrap_or_default();
+        let answer = web.respond_to(&SampleRequest {
+            method: &method,
+            host: &host,
+            path_and_query: &path,
+            headers: &headers,
+            body: &body,
+        });
         if !answer.delay.is_zero() {
             tokio::time::sleep(answer.delay).await;
         }

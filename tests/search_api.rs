@@ -519,7 +519,19 @@ async fn bad_input_and_unknown_ids_get_the_standard_error_shape() {
 async fn a_search_whose_source_fails_ends_failed_with_the_reason() {
     // ST-203: the directory host does not exist, so discovery can find nothing.
     let app = TestApp::spawn_with(Spawn {
-        directory_url: Some("http://no-such-directory.test/search?q={industry}&page={page}".into()),
+        sources: Some(leadgen_core::config::SourcesConfig {
+            directories: vec![
+                leadgen_core::stages::discover::directory::Directory::from_toml(
+                    &leadgen_core::sample_web::SampleWeb::DIRECTORY_DEFINITION.replace(
+                        "http://directory.test/search",
+                        "http://no-such-directory.test/search",
+                    ),
+                    "broken.toml",
+                )
+                .unwrap(),
+            ],
+            ..Default::default()
+        }),
         ..Spawn::default()
     })
     .await;

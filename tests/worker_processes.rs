@@ -10,6 +10,17 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The sample directory's definition as a file, for worker processes.
+fn directory_file() -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("leadgen-directory-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        leadgen_core::sample_web::SampleWeb::DIRECTORY_DEFINITION,
+    )
+    .expect("write the directory definition");
+    path
+}
+
 /// A `leadgen worker` child process, killed when dropped.
 struct WorkerProcess(Child);
 
@@ -20,10 +31,8 @@ impl WorkerProcess {
             .env("DATABASE_URL", &app.db_url)
             .env("LEADGEN_PROXY", app.web.proxy_url())
             .env("LEADGEN_ALLOW_PRIVATE_NETWORKS", "true")
-            .env(
-                "LEADGEN_DIRECTORY_URL",
-                app.cfg.directory_url.clone().unwrap(),
-            )
+            .env("LEADGEN_SOURCES", "directories")
+            .env("LEADGEN_DIRECTORIES", directory_file())
             .env("LEADGEN_DOMAIN_DELAY_MS", "100")
             .env(
                 "RUST_LOG",

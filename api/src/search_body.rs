@@ -26,12 +26,12 @@ pub struct SearchFiltersDoc {
 #[derive(Object)]
 #[oai(rename = "SearchRequest")]
 pub struct SearchRequestDoc {
-    /// Industry in free text, e.g. "dentist".
+    /// Industry in free text, e.g. "dentist"; required unless `domains` is given.
     #[oai(validator(min_length = 1, max_length = 200))]
-    pub industry: String,
-    /// Location in free text, e.g. "Austin".
+    pub industry: Option<String>,
+    /// Location in free text, e.g. "Austin"; required unless `domains` is given.
     #[oai(validator(min_length = 1, max_length = 200))]
-    pub location: String,
+    pub location: Option<String>,
     /// One of 1-10, 11-50, 51-200, 201-500, 501-1000, 1000+.
     pub company_size: Option<String>,
     /// Most companies to return (1–1000, default 50).
@@ -39,6 +39,11 @@ pub struct SearchRequestDoc {
     pub max_results: Option<u32>,
     /// Advanced filters.
     pub filters: Option<SearchFiltersDoc>,
+    /// Company domains or site URLs (`acme.com`, `https://www.acme.com/`) to enrich instead
+    /// of discovering: the search then uses only these, and `max_results` defaults to
+    /// their number. At most 1000.
+    #[oai(validator(min_items = 1, max_items = 1000))]
+    pub domains: Option<Vec<String>>,
 }
 
 /// The validated body of `POST /scrape/search`.

@@ -7,11 +7,11 @@
 
 use crate::auth::principal::{authenticate, presented};
 use crate::error::ApiError;
-use crate::routes::search::status_body;
+use crate::routes::search::{StatusParts, status_body};
 use crate::state::AppState;
 use futures::{SinkExt, StreamExt};
 use leadgen_core::access::Permission;
-use leadgen_core::repo::{events, jobs, work_items};
+use leadgen_core::repo::{events, jobs};
 use poem::web::websocket::{Message, WebSocket, WebSocketStream};
 use poem::web::{Data, Path, Query};
 use poem::{IntoResponse, Request, handler};
@@ -83,9 +83,8 @@ async fn session(
             let row = jobs::get(&state.pool, job_id)
                 .await?
                 .ok_or("job vanished")?;
-            let errors = jobs::errors(&state.pool, job_id, 100).await?;
-            let stages = work_items::stage_counts(&state.pool, job_id).await?;
-            let mut snap = status_body(&row, &errors, &stages)?;
+            let parts = StatusParts::load(&state.pool, row).await?;
+            let mut snap = status_body(&parts)?;
             snap["type"] = "job_status".into();
             snap["event_id"] = covered.into();
             sink.send(Message::Text(snap.to_string())).await?;

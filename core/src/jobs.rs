@@ -68,13 +68,18 @@ impl Stage {
     }
 }
 
-/// Payload of the discover stage.
+/// Payload of the discover stage: one page of one source of a search.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DiscoverJob {
     /// The search.
     pub job_id: Uuid,
+    /// The source (`directory:<name>`, `osm`, `google_places`, `domains`).
+    pub source: String,
     /// Result page of the source to read (1-based).
     pub page: u32,
+    /// Where that page is: the next-page link or token the previous page gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// Payload of the per-company stages.

@@ -28,6 +28,10 @@ pub struct SearchCriteria {
     pub max_results: u32,
     /// Advanced filters applied after enrichment.
     pub filters: SearchFilters,
+    /// Company sites to enrich instead of discovering (`http(s)://host/`); when present, the
+    /// search uses only them and industry and location are optional.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
 }
 
 /// Advanced filters (seed FR1.2).
@@ -55,10 +59,28 @@ pub struct Candidate {
     pub address: Option<String>,
     /// Category or industry as the source lists it.
     pub category: Option<String>,
-    /// Source name, e.g. "directory".
+    /// Source name, e.g. `directory:localfinder`, `osm`, `google_places`, `domains`.
     pub source: String,
     /// URL of the source page the candidate came from.
     pub source_url: String,
+    /// Email as the source lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Description the source gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The address in parts, when the source gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_parts: Option<Address>,
+    /// Latitude and longitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<(f64, f64)>,
+    /// Opening hours as the source writes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opening_hours: Option<String>,
+    /// The source's own id of the record (`node/123`, a place id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// A page of a company's website as the fetch stage stored it.

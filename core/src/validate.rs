@@ -36,6 +36,7 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
             "company_size",
             "max_results",
             "filters",
+            "domains",
         ]
         .contains(&key.as_str())
         {
@@ -68,8 +69,11 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
             }
         }
     };
-    let industry = text("industry", true, &mut errors);
-    let location = text("location", true, &mut errors);
+    let domains = search_domains(obj.get("domains"), &mut errors);
+    // A search that names its companies needs no industry or location to find them.
+    let discovering = domains.is_empty();
+    let industry = text("industry", discovering, &mut errors);
+    let location = text("location", discovering, &mut errors);
     let company_size = text("company_size", false, &mut errors);
     if let Some(s) = &company_size
         && !SIZE_CATEGORIES.contains(&s.as_str())
@@ -80,7 +84,7 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
         ));
     }
     let max_results = match obj.get("max_results") {
-        None | Some(Value::Null) => Some(50),
+        None | Some(Value::Null) => None,
         Some(v) => match v.as_u64() {
             Some(n) if (1..=MAX_RESULTS_LIMIT as u64).contains(&n) => Some(n as u32),
             Some(_) => {
@@ -168,9 +172,57 @@ pub fn search_criteria(body: &Value) -> Result<SearchCriteria, Vec<FieldError>> 
         industry: industry.unwrap_or_default(),
         location: location.unwrap_or_default(),
         company_size,
-        max_results: max_results.unwrap_or(50),
+        max_results: max_results.unwrap_or(if discovering {
+            50
+        } else {
+            domains.len() as u32
+        }),
         filters,
+        domains,
     })
+}
+
+/// Checks a search's `domains` list into site URLs, naming each bad entry by its index.
+fn search_domains(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    use crate::stages::discover::domains::{MAX_DOMAINS, parse_domain};
+    let items = match value {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            errors.push(err(
+                "domains",
+                format!("must be an array of domains, got {}", type_name(other)),
+            ));
+            return Vec::new();
+        }
+    };
+    if items.is_empty() {
+        errors.push(err("domains", "must list at least one domain"));
+    }
+    if items.len() > MAX_DOMAINS {
+        errors.push(err(
+            "domains",
+            format!("must list at most {MAX_DOMAINS} domains"),
+        ));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("domains[{i}]");
+        match item.as_str().map(parse_domain) {
+            Some(Ok(site)) => {
+                if !out.contains(&site) {
+                    out.push(site);
+                }
+            }
+            Some(Err(reason)) => errors.push(err(&field, reason)),
+            None => errors.push(err(
+                &field,
+                format!("must be a string, got {}", type_name(item)),
+            )),
+        }
+    }
+    out
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -188,6 +240,23 @@ fn type_name(v: &Value) -> &'static str {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_domain_list_replaces_industry_and_location() {
+        let c = search_criteria(
+            &json!({"domains": ["acme.test", "https://www.b.test/x", "acme.test"]}),
+        )
+        .unwrap();
+        assert_eq!(c.domains, ["http://acme.test/", "https://www.b.test/"]);
+        assert_eq!(c.max_results, 2);
+        assert!(c.industry.is_empty());
+        let e = search_criteria(&json!({"domains": ["ok.test", "not a domain", 5]})).unwrap_err();
+        assert_eq!(e[0].field, "domains[1]");
+        assert_eq!(e[1].field, "domains[2]");
+        let e = search_criteria(&json!({"domains": []})).unwrap_err();
+        assert!(e.iter().any(|f| f.field == "domains"));
+        assert!(e.iter().any(|f| f.field == "industry"));
+    }
 
     #[test]
     fn valid_request() {

@@ -52,8 +52,9 @@ pub const ADMIN_PASSWORD: &str = "orbiting lobster quietly admires tea";
 pub struct Spawn {
     /// Run workers in this process.
     pub workers: bool,
-    /// Directory URL template (default: the sample web's directory).
-    pub directory_url: Option<String>,
+    /// Discovery sources (default: the sample web's directory alone, services 20 ms apart;
+    /// [`SampleWeb::sources_config`] has them all).
+    pub sources: Option<leadgen_core::config::SourcesConfig>,
     /// Companies in the sample web.
     pub companies: usize,
     /// Render JavaScript-only pages with the machine's chromedriver.
@@ -75,7 +76,7 @@ impl Default for Spawn {
     fn default() -> Self {
         Self {
             workers: true,
-            directory_url: None,
+            sources: None,
             companies: 120,
             browser: false,
             smtp_url: None,
@@ -118,10 +119,15 @@ impl TestApp {
         cfg.crawl.allow_private_networks = true;
         cfg.crawl.host_delay = Duration::from_millis(100);
         cfg.crawl.timeout = Duration::from_secs(5);
-        cfg.directory_url = Some(opts.directory_url.unwrap_or_else(|| {
-            "http://directory.test/search?industry={industry}&location={location}&page={page}"
-                .into()
-        }));
+        cfg.sources = opts
+            .sources
+            .unwrap_or_else(|| leadgen_core::config::SourcesConfig {
+                directories: vec![SampleWeb::directory_source()],
+                ..Default::default()
+            });
+        for gap in cfg.sources.intervals.values_mut() {
+            *gap = Duration::from_millis(20);
+        }
         if let Some(url) = opts.smtp_url {
             cfg.mail.smtp_url = Some(url);
             cfg.mail.from = "Leadgen <leadgen@leadgen.test>".into();

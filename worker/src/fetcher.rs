@@ -30,6 +30,35 @@ const KEPT_HEADERS: [&str; 5] = [
     "via",
 ];
 
+/// Largest answer read from a source's API (an Overpass answer for a big city is megabytes).
+const SERVICE_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// The body of a [`ServiceCall`].
+#[derive(Debug, Clone, Copy)]
+pub enum ServiceBody<'a> {
+    /// A `GET` without a body.
+    None,
+    /// A `POST` of form fields.
+    Form(&'a [(&'a str, &'a str)]),
+    /// A `POST` of JSON.
+    Json(&'a serde_json::Value),
+}
+
+/// One request to a source's API.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceCall<'a> {
+    /// The quota it counts against: `nominatim`, `overpass`, `google_places`.
+    pub service: &'a str,
+    /// Least time between two requests to the service.
+    pub gap: Duration,
+    /// URL.
+    pub url: &'a str,
+    /// Extra headers (API keys, field masks).
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Body.
+    pub body: ServiceBody<'a>,
+}
+
 /// A fetched response.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -376,21 +405,31 @@ impl Fetcher {
     }
 
     async fn request(&self, url: &str) -> Result<Fetched, FetchError> {
-        let started = Instant::now();
         let host = Url::parse(url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
             .unwrap_or_default();
-        let resp = self
+        let req = self
             .client
             .get(url)
-            .header(reqwest::header::USER_AGENT, self.agent_for(&host))
-            .send()
-            .await
-            .map_err(|e| FetchError::Network {
-                url: url.into(),
-                message: error_chain(&e),
-            })?;
+            .header(reqwest::header::USER_AGENT, self.agent_for(&host));
+        self.send(req, url, self.cfg.max_page_bytes, false).await
+    }
+
+    /// Sends `req` and reads the answer: up to `cap` bytes of a text body (of any body when
+    /// `any_type`), binary types recorded but not read.
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &str,
+        cap: usize,
+        any_type: bool,
+    ) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let resp = req.send().await.map_err(|e| FetchError::Network {
+            url: url.into(),
+            message: error_chain(&e),
+        })?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
         let mut headers = BTreeMap::new();
@@ -403,7 +442,7 @@ impl Fetcher {
         let mut body = Vec::new();
         let mut truncated = false;
         // PDFs, images and other binary types are recorded (status, type, headers), not read.
-        let readable = content_type.as_deref().is_none_or(is_text_type);
+        let readable = any_type || content_type.as_deref().is_none_or(is_text_type);
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await
             && readable
@@ -412,7 +451,7 @@ impl Fetcher {
                 url: url.into(),
                 message: error_chain(&e),
             })?;
-            let room = self.cfg.max_page_bytes.saturating_sub(body.len());
+            let room = cap.saturating_sub(body.len());
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
                 truncated = true;
@@ -430,6 +469,49 @@ impl Fetcher {
             elapsed: started.elapsed(),
             redirects: Vec::new(),
         })
+    }
+
+    /// A request to a source's API rather than a web page: no robots.txt (the service's own
+    /// terms and quotas govern it), the destination checked like any fetch, and one slot of
+    /// the service's quota (`gap` apart, across all workers) per request. A 429 pauses the
+    /// service for its `Retry-After` (30 s without one) and is returned to the caller.
+    pub async fn call_service(&self, call: ServiceCall<'_>) -> Result<Fetched, FetchError> {
+        self.destination(call.url).await?;
+        let key = format!("service:{}", call.service);
+        let slot = politeness::reserve_slot(&self.pool, &key, call.gap).await?;
+        tokio::time::sleep((slot - Utc::now()).to_std().unwrap_or(Duration::ZERO)).await;
+        let mut req = match call.body {
+            ServiceBody::None => self.client.get(call.url),
+            ServiceBody::Form(pairs) => {
+                let mut ser = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in pairs {
+                    ser.append_pair(k, v);
+                }
+                self.client
+                    .post(call.url)
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(ser.finish())
+            }
+            ServiceBody::Json(v) => self.client.post(call.url).json(v),
+        };
+        req = req.header(reqwest::header::USER_AGENT, &self.cfg.user_agent);
+        for (k, v) in call.headers {
+            req = req.header(*k, *v);
+        }
+        let resp = self.send(req, call.url, SERVICE_MAX_BYTES, true).await?;
+        if resp.status == 429 {
+            let wait = resp
+                .headers
+                .get("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map_or(Duration::from_secs(30), Duration::from_secs);
+            let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+            politeness::pause_host(&self.pool, &key, until).await?;
+        }
+        Ok(resp)
     }
 
     /// Fetches a URL politely without robots.txt (robots.txt itself, source APIs that have

@@ -1,12 +1,13 @@
 //! What happens when a stage job has used up its attempts. Fetch and render degrade (the company
-//! goes on with what was fetched); discovery closes (the job fails if it found nothing); the
+//! goes on with what was fetched); a discovery source closes (the job fails if every source
+//! failed and nothing was found); the
 //! per-company stages fail that company; an email is marked failed in the outbox; every case
 //! that concerns a search is recorded in the job's errors.
 
 use crate::Ctx;
 use crate::progress;
 use crate::runner::{JobRef, StageError};
-use leadgen_core::jobs::{FinalizeJob, ItemJob, Stage};
+use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::repo::{audit, jobs, outbox, work_items};
 use serde_json::json;
 
@@ -62,14 +63,8 @@ pub async fn give_up(ctx: &Ctx, job: &JobRef, message: &str) -> Result<(), Stage
     .await?;
     match (job.stage, job.item_id) {
         (Stage::Discover, _) => {
-            let row = jobs::add_discovered(&mut *tx, job_id, 0, true).await?;
-            if row.discovered_count == 0 {
-                let row = jobs::fail(&mut *tx, job_id, message).await?;
-                progress::failed(&mut tx, &row, message).await?;
-            } else if row.all_items_finished() {
-                let payload = FinalizeJob { job_id };
-                ctx.push(&mut tx, Stage::Finalize, &payload).await?;
-            }
+            let source = job.source.as_deref().unwrap_or("discovery");
+            crate::stages::discover::close_failed(ctx, &mut tx, job_id, source, message).await?;
         }
         (Stage::Fetch | Stage::Render, Some(item_id))
             if work_items::advance(&mut *tx, item_id, job.stage.name(), "extract").await? =>

@@ -155,6 +155,7 @@ async fn discover_job(
         email_id: None,
         task_id: id.to_string(),
         attempt: attempt.current(),
+        source: Some(job.source.clone()),
     };
     runner::run(&ctx, r, stages::discover::run(&ctx, &job)).await
 }
@@ -172,6 +173,7 @@ async fn finalize_job(
         email_id: None,
         task_id: id.to_string(),
         attempt: attempt.current(),
+        source: None,
     };
     runner::run(&ctx, r, stages::finalize::run(&ctx, &job)).await
 }
@@ -189,6 +191,7 @@ async fn notify_job(
         email_id: Some(job.email_id),
         task_id: id.to_string(),
         attempt: attempt.current(),
+        source: None,
     };
     runner::run(&ctx, r, stages::notify::run(&ctx, &job)).await
 }
@@ -208,6 +211,7 @@ macro_rules! item_handler {
                 email_id: None,
                 task_id: id.to_string(),
                 attempt: attempt.current(),
+                source: None,
             };
             runner::run(&ctx, r, stages::$module::run(&ctx, &job)).await
         }

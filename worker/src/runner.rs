@@ -51,6 +51,8 @@ pub struct JobRef {
     pub task_id: String,
     /// 1 on the first run.
     pub attempt: usize,
+    /// The discovery source, for the discover stage.
+    pub source: Option<String>,
 }
 
 /// Backoff before attempt `attempt + 1`: 2, 4, 8 … seconds (capped at 5 minutes) plus up to 25%

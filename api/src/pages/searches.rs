@@ -9,8 +9,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use leadgen_core::access::Permission;
 use leadgen_core::model::SIZE_CATEGORIES;
+use leadgen_core::repo::jobs;
 use leadgen_core::repo::leads::{self, LeadFilter};
-use leadgen_core::repo::{jobs, work_items};
 use maud::{Markup, html};
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
@@ -254,11 +254,11 @@ pub async fn job(
         }
         Err(e) => return super::layout::error_page(&who, jar, e.into()),
     };
-    let errors = jobs::errors(&state.pool, id, 100).await.unwrap_or_default();
-    let stages = work_items::stage_counts(&state.pool, id)
-        .await
-        .unwrap_or_default();
-    let status = match crate::routes::search::status_body(&row, &errors, &stages) {
+    let parts = match crate::routes::search::StatusParts::load(&state.pool, row.clone()).await {
+        Ok(p) => p,
+        Err(e) => return super::layout::error_page(&who, jar, e.into()),
+    };
+    let status = match crate::routes::search::status_body(&parts) {
         Ok(s) => s,
         Err(e) => return super::layout::error_page(&who, jar, e),
     };
@@ -330,9 +330,29 @@ pub async fn job(
                     p { button type="submit" { "Download CSV" } }
                 }
             }
-            @if !errors.is_empty() {
+            @if !parts.sources.is_empty() {
+                h2 { "Sources" }
+                table {
+                    thead { tr { th scope="col" { "Source" } th scope="col" { "State" } th scope="col" { "Listed" } th scope="col" { "Accepted" } th scope="col" { "Note" } } }
+                    tbody {
+                        @for s in &parts.sources {
+                            tr {
+                                td { (s.source) }
+                                td { (s.state.replace('_', " ")) @if !s.done { " (running)" } }
+                                td { (s.listed) }
+                                td { (s.accepted) }
+                                td { (s.message.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !parts.filtered.is_empty() {
+                p { "Filtered out: " (parts.filtered.iter().map(|(f, n)| format!("{n} by {f}")).collect::<Vec<_>>().join(", ")) }
+            }
+            @if !parts.errors.is_empty() {
                 h2 { "Problems" }
-                ul { @for e in &errors { li { (e.stage) ": " (e.company.as_deref().unwrap_or("")) " " (e.message) } } }
+                ul { @for e in &parts.errors { li { (e.stage) ": " (e.company.as_deref().unwrap_or("")) " " (e.message) } } }
             }
         }
         script src="/assets/live.js" defer {}

@@ -5,10 +5,11 @@ use super::ApiTags;
 use super::health_types::{
     DatabaseHealth, DatabaseStatus, EmailHealth, EngineStatus, Health, HealthStatus, QueueDepth,
     RealtimeHealth, RealtimeStatus, RequestPerformance, ScrapingEngineHealth, Services,
+    SourceHealth,
 };
 use crate::state::AppState;
 use leadgen_core::jobs::Stage;
-use leadgen_core::repo::queue;
+use leadgen_core::repo::{queue, sources};
 use poem::web::Data;
 use poem_openapi::ApiResponse;
 use poem_openapi::OpenApi;
@@ -58,6 +59,12 @@ impl HealthApi {
         } else {
             (0, 0, None)
         };
+        let recorded = if db_ok {
+            sources::health(&state.pool).await.unwrap_or_default()
+        } else {
+            vec![]
+        };
+        let source_health = source_states(&state.cfg.sources, &recorded);
         let mut queues = BTreeMap::new();
         let mut workers = BTreeMap::new();
         for stage in Stage::ALL {
@@ -126,6 +133,7 @@ impl HealthApi {
                     failed_last_24h: failed,
                     oldest_pending_seconds: oldest.map(|s| (s * 10.0).round() / 10.0),
                 },
+                sources: source_health,
             },
             performance: RequestPerformance {
                 requests_served: count,
@@ -142,4 +150,40 @@ impl HealthApi {
             HealthResponse::Unavailable(Json(body))
         }
     }
+}
+
+/// Every enabled source with its last recorded state; Google Places without a key is
+/// `needs_key` whatever was recorded, and a source no search has used yet is `ok`.
+fn source_states(
+    cfg: &leadgen_core::config::SourcesConfig,
+    recorded: &[sources::SourceHealthRow],
+) -> Vec<SourceHealth> {
+    use crate::routes::search_types::SourceState;
+    use leadgen_core::stages::discover::SourceState as Core;
+    let places_key_missing = cfg.places.as_ref().is_some_and(|p| p.key.is_none());
+    cfg.source_names()
+        .into_iter()
+        .map(|name| {
+            let row = recorded.iter().find(|r| r.source == name);
+            let mut state = match row.and_then(|r| Core::parse(&r.state)) {
+                Some(Core::NeedsKey) => SourceState::NeedsKey,
+                Some(Core::RateLimited) => SourceState::RateLimited,
+                Some(Core::Failing) => SourceState::Failing,
+                _ => SourceState::Ok,
+            };
+            let mut message = row.and_then(|r| r.message.clone());
+            if name == "google_places" && places_key_missing {
+                state = SourceState::NeedsKey;
+                message = Some("set LEADGEN_GOOGLE_PLACES_KEY to search Google Places".into());
+            }
+            SourceHealth {
+                name,
+                state,
+                message,
+                checked_at: row.map(|r| r.checked_at.into()),
+                last_ok_at: row.and_then(|r| r.last_ok_at.map(Into::into)),
+                listed: row.map_or(0, |r| r.listed),
+            }
+        })
+        .collect()
 }

@@ -97,6 +97,28 @@ pub struct Services {
     pub realtime: RealtimeHealth,
     /// Outgoing email.
     pub email: EmailHealth,
+    /// Each enabled discovery source, as last seen by the workers.
+    pub sources: Vec<SourceHealth>,
+}
+
+/// A discovery source's last known state.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct SourceHealth {
+    /// `directory:<name>`, `osm` or `google_places`.
+    pub name: String,
+    /// `ok`, `needs_key`, `rate_limited` or `failing`.
+    pub state: crate::routes::search_types::SourceState,
+    /// What it last reported.
+    #[oai(nullable)]
+    pub message: Option<String>,
+    /// When a worker last used it; null when no search has yet.
+    #[oai(nullable)]
+    pub checked_at: Option<crate::routes::shared_types::Timestamp>,
+    /// When it last answered well.
+    #[oai(nullable)]
+    pub last_ok_at: Option<crate::routes::shared_types::Timestamp>,
+    /// Records it has listed over all searches.
+    pub listed: i64,
 }
 
 /// Outgoing email: what waits and what failed.

@@ -49,6 +49,9 @@ pub struct SearchCriteria {
     pub max_results: u32,
     /// Advanced filters.
     pub filters: AppliedSearchFilters,
+    /// The company sites the search enriches instead of discovering; absent otherwise.
+    #[oai(default, skip_serializing_if_is_empty)]
+    pub domains: Vec<String>,
 }
 
 /// The answer to starting a search.
@@ -185,10 +188,51 @@ pub struct JobStatusReport {
     /// Quality of the results; present only once the job has completed.
     #[oai(skip_serializing_if_is_none)]
     pub quality_metrics: Option<QualityMetrics>,
+    /// The discovery sources of the search: state, records listed, candidates accepted.
+    pub sources: Vec<JobSourceStatus>,
+    /// Companies that did not meet the criteria, by the filter that turned them away
+    /// (`has_website`, `min_employees`, `technologies`, `company_size`; `max_results` for
+    /// those left out because the search already had enough results).
+    pub filtered_by: std::collections::BTreeMap<String, i64>,
     /// When the job completed or failed; present only then.
     #[oai(skip_serializing_if_is_none)]
     pub completed_at: Option<Timestamp>,
     /// Why the job failed; present only when it has failed.
     #[oai(skip_serializing_if_is_none)]
     pub error: Option<String>,
+}
+
+/// How a discovery source is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SourceState {
+    /// Answering normally.
+    Ok,
+    /// Enabled without the API key it needs; searches go on without it.
+    NeedsKey,
+    /// Told to slow down; retried after the pause.
+    RateLimited,
+    /// Failing (errors, unreadable answers, a refused key).
+    Failing,
+}
+
+/// One discovery source of a search.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct JobSourceStatus {
+    /// `directory:<name>`, `osm`, `google_places` or `domains`.
+    pub name: String,
+    /// Its state.
+    pub state: SourceState,
+    /// Whether it has nothing more to add to this search.
+    pub done: bool,
+    /// Records it listed.
+    pub listed: i32,
+    /// Of those, companies the search accepted (others were already known to the search or
+    /// beyond `max_results`).
+    pub accepted: i32,
+    /// Requests made to it for this search.
+    pub requests: i32,
+    /// What it last reported (the area searched, why it failed, …).
+    #[oai(nullable)]
+    pub message: Option<String>,
 }

@@ -215,7 +215,8 @@ const INVALID: (u16, &str) = (
 );
 const UNAVAILABLE: (u16, &str) = (
     503,
-    "The database is unavailable; try again shortly (`service_unavailable`).",
+    "The database (or, for a search, every discovery source) is unavailable; try again \
+     shortly (`service_unavailable`).",
 );
 const INTERNAL: (u16, &str) = (
     500,
@@ -232,6 +233,29 @@ impl Failures for SearchFailures {
             "The body is not valid JSON (`invalid_body`); `details` names the `body`.",
         ),
         (415, "The body is not JSON (`unsupported_media_type`)."),
+        INVALID,
+        UNAVAILABLE,
+        INTERNAL,
+    ];
+}
+
+/// Failures of starting a search from an uploaded domain list.
+pub struct UploadFailures;
+
+impl Failures for UploadFailures {
+    const STATUSES: &'static [(u16, &'static str)] = &[
+        (
+            400,
+            "The body is not readable multipart form data (`invalid_body`).",
+        ),
+        (
+            413,
+            "The upload is larger than allowed (`payload_too_large`).",
+        ),
+        (
+            415,
+            "The body is not multipart form data (`unsupported_media_type`).",
+        ),
         INVALID,
         UNAVAILABLE,
         INTERNAL,

@@ -2,11 +2,12 @@
 //!
 //! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
 //! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_USER_AGENTS`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
-//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_DIRECTORY_URL`,
+//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
 //! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, and the API's
-//! security settings listed in [`SecurityConfig`] and the lead form's in [`IntakeConfig`].
+//! security settings listed in [`SecurityConfig`], the lead form's in [`IntakeConfig`] and the
+//! discovery sources' in [`SourcesConfig`].
 //!
 //! `LEADGEN_ALLOW_PRIVATE_NETWORKS` (`true` or `false`, default `false`): by default the crawler
 //! only reaches public addresses on ports 80 and 443 and refuses a non-public outbound proxy
@@ -17,9 +18,11 @@
 
 mod intake;
 mod security;
+mod sources;
 
 pub use intake::{ClamAv, FormText, IntakeConfig};
 pub use security::{Rate, RateLimits, RouteGroup, SecurityConfig, TlsFiles};
+pub use sources::{OsmConfig, PlacesConfig, SourcesConfig, default_intervals};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -46,8 +49,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Crawler settings.
     pub crawl: CrawlConfig,
-    /// Business directory search URL template with `{industry}`, `{location}`, `{page}`.
-    pub directory_url: Option<String>,
+    /// Discovery sources (see [`SourcesConfig`]).
+    pub sources: SourcesConfig,
     /// WebDriver endpoint (chromedriver) for rendering JavaScript-only pages.
     pub webdriver_url: Option<String>,
     /// Path of a chromedriver binary the worker starts and supervises itself.
@@ -131,7 +134,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("environment", &self.environment)
             .field("crawl", &self.crawl)
-            .field("directory_url", &self.directory_url)
+            .field("sources", &self.sources)
             .field("webdriver_url", &self.webdriver_url)
             .field("smtp_url", &self.mail.smtp_url.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail.from)
@@ -218,16 +221,7 @@ impl Config {
             non_empty("LEADGEN_RENDER_TIMEOUT_MS"),
             20_000,
         )?;
-        let directory_url = non_empty("LEADGEN_DIRECTORY_URL");
-        if let Some(p) = &directory_url {
-            check_url("LEADGEN_DIRECTORY_URL", p)?;
-            if !p.contains("{industry}") || !p.contains("{page}") {
-                return Err(ConfigError {
-                    var: "LEADGEN_DIRECTORY_URL",
-                    reason: "must contain the {industry} and {page} placeholders".into(),
-                });
-            }
-        }
+        let sources = sources::sources_config(&non_empty)?;
         let host_delay_ms: u64 = parse(
             "LEADGEN_DOMAIN_DELAY_MS",
             non_empty("LEADGEN_DOMAIN_DELAY_MS"),
@@ -339,7 +333,7 @@ impl Config {
                 freshness: Duration::from_secs(freshness_hours * 3600),
                 allow_private_networks,
             },
-            directory_url,
+            sources,
             webdriver_url,
             chromedriver,
             render_sessions,
@@ -484,8 +478,8 @@ mod tests {
         assert_eq!(e.var, "LEADGEN_PAGE_BUDGET");
         let e = cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(e.var, "DATABASE_URL");
-        let e = cfg(&[("LEADGEN_DIRECTORY_URL", "http://d.test/search")]).unwrap_err();
-        assert!(e.to_string().contains("LEADGEN_DIRECTORY_URL"));
+        let e = cfg(&[("LEADGEN_SOURCES", "nope")]).unwrap_err();
+        assert!(e.to_string().contains("LEADGEN_SOURCES"));
     }
 
     #[test]

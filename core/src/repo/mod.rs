@@ -14,6 +14,7 @@ pub mod politeness;
 pub mod privacy;
 pub mod queue;
 pub mod sessions;
+pub mod sources;
 pub mod users;
 pub mod work_items;
 

@@ -362,6 +362,11 @@ pub(crate) struct City {
     pub streets: &'static [&'static str],
     pub postal_codes: &'static [&'static str],
     pub places: &'static [&'static str],
+    /// Centre of the city, for the map services.
+    pub lat: f64,
+    pub lon: f64,
+    /// Id of the city's boundary relation on the map.
+    pub osm_relation: u64,
 }
 
 pub(crate) const CITIES: &[City] = &[
@@ -391,6 +396,9 @@ pub(crate) const CITIES: &[City] = &[
             "Capitol",
             "Hill Country",
         ],
+        lat: 30.2672,
+        lon: -97.7431,
+        osm_relation: 113314,
     },
     City {
         name: "Denver",
@@ -418,6 +426,9 @@ pub(crate) const CITIES: &[City] = &[
             "Rocky Mountain",
             "Highlands",
         ],
+        lat: 39.7392,
+        lon: -104.9903,
+        osm_relation: 1411339,
     },
     City {
         name: "Portland",
@@ -445,6 +456,9 @@ pub(crate) const CITIES: &[City] = &[
             "Cascade",
             "Mt. Tabor",
         ],
+        lat: 45.5152,
+        lon: -122.6784,
+        osm_relation: 186579,
     },
     City {
         name: "Boston",
@@ -472,6 +486,9 @@ pub(crate) const CITIES: &[City] = &[
             "Charles River",
             "Bay State",
         ],
+        lat: 42.3601,
+        lon: -71.0589,
+        osm_relation: 2315704,
     },
     City {
         name: "Chicago",
@@ -499,6 +516,9 @@ pub(crate) const CITIES: &[City] = &[
             "Lincoln Park",
             "Prairie",
         ],
+        lat: 41.8781,
+        lon: -87.6298,
+        osm_relation: 122604,
     },
     City {
         name: "London",
@@ -520,6 +540,9 @@ pub(crate) const CITIES: &[City] = &[
             "EC1V 9HX", "SE1 9SG", "NW1 8QL", "SW3 4RY", "EC4Y 1AA", "W1U 6TY", "N1 2XF",
         ],
         places: &["Thames", "Camden", "Shoreditch", "Kensington", "Southbank"],
+        lat: 51.5074,
+        lon: -0.1278,
+        osm_relation: 175342,
     },
     City {
         name: "Berlin",
@@ -541,6 +564,9 @@ pub(crate) const CITIES: &[City] = &[
             "10115", "10117", "10119", "10178", "10243", "10405", "10997",
         ],
         places: &["Spree", "Kreuzberg", "Mitte", "Prenzlauer", "Tiergarten"],
+        lat: 52.5200,
+        lon: 13.4050,
+        osm_relation: 62422,
     },
 ];
 

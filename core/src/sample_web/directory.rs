@@ -14,6 +14,14 @@ pub(crate) fn respond(built: &Built, path: &str, query: &str) -> SampleResponse 
         "/robots.txt" => SampleResponse::text_plain(200, "User-agent: *\nDisallow:\n"),
         "/" | "/index.html" => SampleResponse::html(200, home()),
         "/search" | "/search/" => SampleResponse::html(200, search(built, query)),
+        _ if path.starts_with("/listing/") => match path["/listing/".len()..]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| built.listings.get(i))
+        {
+            Some(l) => SampleResponse::html(200, detail(l)),
+            None => SampleResponse::html(404, super::site::error_page(404)),
+        },
         _ => SampleResponse::html(404, super::site::error_page(404)),
     }
 }
@@ -122,6 +130,40 @@ fn home() -> String {
     layout("Home", &b)
 }
 
+/// A listing's own page: the address in parts and the business's description.
+fn detail(l: &Listing) -> String {
+    let city = &CITIES[l.city];
+    let industry = &INDUSTRIES[l.industry];
+    let mut b = format!(
+        "<article class=\"business\">\n<h1 class=\"business-name\">{}</h1>\n\
+         <p class=\"about\">{} in {}: {}.</p>\n<dl>\n",
+        esc(&l.name),
+        industry.label,
+        city.name,
+        industry.pitch
+    );
+    if let Some(w) = &l.website {
+        let _ = writeln!(
+            b,
+            "<dt>Website</dt><dd><a class=\"site\" href=\"{0}\">{0}</a></dd>",
+            esc(w)
+        );
+    }
+    let _ = write!(
+        b,
+        "<dt>Phone</dt><dd class=\"tel\">{}</dd>\n<dt>Address</dt><dd class=\"adr\">\
+         <span class=\"street\">{}</span>, <span class=\"locality\">{}</span>, \
+         <span class=\"region\">{}</span>, \
+         <span class=\"country\">{}</span></dd>\n</dl>\n</article>\n",
+        esc(&l.phone),
+        esc(&l.street),
+        city.name,
+        city.region,
+        city.country
+    );
+    layout(&l.name, &b)
+}
+
 fn search_href(industry: Option<&str>, location: Option<&str>, page: usize) -> String {
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
     if let Some(i) = industry {
@@ -186,9 +228,15 @@ fn search(built: &Built, query: &str) -> String {
         b.push_str("<p class=\"empty\">No businesses found.</p>\n");
     }
     for l in shown {
+        let index = built
+            .listings
+            .iter()
+            .position(|x| std::ptr::eq(x, *l))
+            .unwrap_or_default();
         let _ = write!(
             b,
-            "<div class=\"listing\">\n<h2 class=\"name\">{}</h2>\n",
+            "<div class=\"listing\">\n<h2 class=\"name\">{}</h2>\n\
+             <a class=\"details\" href=\"/listing/{index}\">Details</a>\n",
             esc(&l.name)
         );
         if let Some(w) = &l.website {

@@ -18,6 +18,7 @@ mod data;
 mod directory;
 mod generate;
 mod phones;
+mod services;
 mod site;
 #[cfg(test)]
 mod tests;
@@ -77,6 +78,17 @@ impl SampleResponse {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// A JSON response (for injected answers: rate limits, service errors).
+    pub fn json(status: u16, body: &serde_json::Value) -> SampleResponse {
+        SampleResponse::new(status, "application/json", body.to_string())
+    }
+
+    /// The same response with one more header.
+    pub fn with_header(mut self, name: &str, value: &str) -> SampleResponse {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
     fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> SampleResponse {
         SampleResponse {
             status,
@@ -93,6 +105,21 @@ impl SampleResponse {
     fn text_plain(status: u16, body: impl Into<Vec<u8>>) -> SampleResponse {
         SampleResponse::new(status, "text/plain; charset=utf-8", body)
     }
+}
+
+/// One request to the sample web.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleRequest<'a> {
+    /// `GET`, `POST`, …
+    pub method: &'a str,
+    /// Host name without port.
+    pub host: &'a str,
+    /// Path and query, e.g. `/search?q=austin`.
+    pub path_and_query: &'a str,
+    /// Request headers.
+    pub headers: &'a [(String, String)],
+    /// Request body (empty for `GET`).
+    pub body: &'a [u8],
 }
 
 /// What a perfect crawl of one company would extract.
@@ -180,6 +207,8 @@ pub struct SampleWeb {
     by_domain: HashMap<String, usize>,
     /// Requests seen per `host path`, for flaky and rate-limited sites and reproducible jitter.
     hits: Mutex<HashMap<String, u32>>,
+    /// Answers queued by [`SampleWeb::inject`], per host, served before anything else.
+    injected: Mutex<HashMap<String, std::collections::VecDeque<SampleResponse>>>,
 }
 
 impl SampleWeb {
@@ -201,12 +230,84 @@ impl SampleWeb {
             built,
             by_domain,
             hits: Mutex::new(HashMap::new()),
+            injected: Mutex::new(HashMap::new()),
         }
     }
 
     /// The options this web was generated from.
     pub fn options(&self) -> &SampleWebOptions {
         &self.opts
+    }
+
+    /// The directory source's definition of the sample directory (TOML).
+    pub const DIRECTORY_DEFINITION: &'static str = include_str!("localfinder.toml");
+
+    /// The geocoder's host (Nominatim's search API).
+    pub const NOMINATIM_HOST: &'static str = services::NOMINATIM_HOST;
+    /// The map query service's host (Overpass API).
+    pub const OVERPASS_HOST: &'static str = services::OVERPASS_HOST;
+    /// The places service's host (Places API Text Search).
+    pub const PLACES_HOST: &'static str = services::PLACES_HOST;
+    /// The API key the places service accepts.
+    pub const PLACES_KEY: &'static str = services::PLACES_KEY;
+
+    /// The sample directory as a directory source.
+    pub fn directory_source() -> crate::stages::discover::directory::Directory {
+        crate::stages::discover::directory::Directory::from_toml(
+            Self::DIRECTORY_DEFINITION,
+            "localfinder.toml",
+        )
+        .expect("the sample directory definition is valid")
+    }
+
+    /// Every discovery source pointed at the sample web: its directory, its map services and
+    /// its places service (with the key it accepts).
+    pub fn sources_config() -> crate::config::SourcesConfig {
+        crate::config::SourcesConfig {
+            directories: vec![Self::directory_source()],
+            osm: Some(crate::config::OsmConfig {
+                nominatim_url: format!("http://{}", Self::NOMINATIM_HOST),
+                overpass_url: format!("http://{}/api/interpreter", Self::OVERPASS_HOST),
+            }),
+            places: Some(crate::config::PlacesConfig {
+                base_url: format!("http://{}", Self::PLACES_HOST),
+                key: Some(Self::PLACES_KEY.into()),
+            }),
+            intervals: crate::config::default_intervals(),
+        }
+    }
+
+    /// Queues `responses` as the next answers for `host`, whatever is asked: how tests make a
+    /// service rate-limit, fail or answer an error once.
+    pub fn inject(&self, host: &str, responses: Vec<SampleResponse>) {
+        self.injected
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(host.to_ascii_lowercase())
+            .or_default()
+            .extend(responses);
+    }
+
+    /// Answers one request of any method (the map and places services take `POST`).
+    pub fn respond_to(&self, req: &SampleRequest<'_>) -> SampleResponse {
+        let host = req.host.trim_end_matches('.').to_ascii_lowercase();
+        let queued = self
+            .injected
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&host)
+            .and_then(|q| q.pop_front());
+        if let Some(r) = queued {
+            return r;
+        }
+        let req = SampleRequest {
+            host: &host,
+            ..*req
+        };
+        if let Some(r) = services::respond(&self.built, &req) {
+            return r;
+        }
+        self.respond(&host, req.path_and_query)
     }
 
     /// Answers one request. `host` is the host name without port; `path_and_query` looks like

@@ -116,6 +116,7 @@ mod tests {
                 min_employees: Some(10),
                 technologies: vec!["react".into()],
             },
+            domains: vec![],
         };
         let mut facts = Facts::default();
         let e = Enrichment::default();
