@@ -5,7 +5,7 @@ use crate::runner::StageError;
 use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::{Address, Candidate, Found};
 use leadgen_core::repo::{pages, work_items};
-use leadgen_core::stages::extract::{extract, normalize_phone};
+use leadgen_core::stages::extract::{extract, normalize_email, normalize_phone};
 
 /// Runs the extract stage for one company.
 pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
@@ -45,16 +45,34 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
             confidence: 0.7,
         });
     }
-    if facts.address.is_none()
-        && let Some(a) = &candidate.address
+    if facts.address.is_none() {
+        // A source's address in parts (map, places) is better than its one-line form.
+        let value = match (&candidate.address_parts, &candidate.address) {
+            (Some(parts), _) => Some((parts.clone(), 0.7)),
+            (None, Some(a)) => Some((
+                Address {
+                    street: Some(a.clone()),
+                    ..Address::default()
+                },
+                0.6,
+            )),
+            _ => None,
+        };
+        if let Some((value, confidence)) = value {
+            facts.address = Some(Found {
+                value,
+                source_url: candidate.source_url.clone(),
+                confidence,
+            });
+        }
+    }
+    if let Some(e) = candidate.email.as_deref().and_then(normalize_email)
+        && !facts.emails.iter().any(|f| f.value == e)
     {
-        facts.address = Some(Found {
-            value: Address {
-                street: Some(a.clone()),
-                ..Address::default()
-            },
+        facts.emails.push(Found {
+            value: e,
             source_url: candidate.source_url.clone(),
-            confidence: 0.6,
+            confidence: 0.7,
         });
     }
     let value = serde_json::to_value(&facts).expect("facts serialise");
