@@ -39,6 +39,8 @@ pub struct SearchForm {
     min_employees: String,
     #[serde(default)]
     technologies: String,
+    #[serde(default)]
+    domains: String,
 }
 
 fn form(csrf: &str, f: &SearchForm, errors: &[(String, String)]) -> Markup {
@@ -76,6 +78,16 @@ fn form(csrf: &str, f: &SearchForm, errors: &[(String, String)]) -> Markup {
                 label for="has_website" { input type="checkbox" id="has_website" name="has_website" value="true" checked[f.has_website.is_some()]; " Only companies with a website" }
                 (field("min_employees", "At least this many employees", &f.min_employees, "number", None))
                 (field("technologies", "Using one of these technologies", &f.technologies, "text", Some("Comma-separated, for example: WordPress, Stripe")))
+            }
+            fieldset {
+                legend { "Or: known companies" }
+                @let e = err("domains");
+                label for="domains" { "Company domains" }
+                p class="hint" id="domains-hint" { "One per line, for example: acme.com. The search then enriches these companies only; industry and location may stay empty." }
+                @if let Some(m) = &e { p class="field-error" id="domains-error" { span class="visually-hidden" { "Error: " } "Company domains " (m) } }
+                textarea id="domains" name="domains" rows="4"
+                    aria-invalid=[e.as_ref().map(|_| "true")]
+                    aria-describedby=(if e.is_some() { "domains-error" } else { "domains-hint" }) { (f.domains) }
             }
             p { button type="submit" { "Start search" } }
         }
@@ -131,9 +143,22 @@ pub async fn start(
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    let body = json!({
-        "industry": f.industry,
-        "location": f.location,
+    let domains: Vec<&str> = f
+        .domains
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    let optional = |v: &str| {
+        if v.trim().is_empty() && !domains.is_empty() {
+            Value::Null
+        } else {
+            json!(v)
+        }
+    };
+    let mut body = json!({
+        "industry": optional(&f.industry),
+        "location": optional(&f.location),
         "company_size": if f.company_size.is_empty() { Value::Null } else { json!(f.company_size) },
         "max_results": number(&f.max_results),
         "filters": {
@@ -142,18 +167,30 @@ pub async fn start(
             "technologies": technologies,
         }
     });
+    if !domains.is_empty() {
+        body["domains"] = json!(domains);
+    }
     let criteria = match leadgen_core::validate::search_criteria(&body) {
         Ok(c) => c,
         Err(fields) => {
-            let errors: Vec<(String, String)> = fields
-                .into_iter()
-                .map(|e| {
-                    (
+            let mut errors: Vec<(String, String)> = Vec::new();
+            for e in fields {
+                // `domains[2]` is reported on the one text area, naming the entry.
+                let (field, message) = match e.field.strip_prefix("domains[") {
+                    Some(rest) => {
+                        let i: usize = rest.trim_end_matches(']').parse().unwrap_or(0);
+                        let entry = domains.get(i).copied().unwrap_or_default();
+                        ("domains".to_string(), format!("`{entry}` {}", e.message))
+                    }
+                    None => (
                         e.field.trim_start_matches("filters.").to_string(),
                         e.message,
-                    )
-                })
-                .collect();
+                    ),
+                };
+                if !errors.iter().any(|(f, _)| *f == field) {
+                    errors.push((field, message));
+                }
+            }
             let body = html! { h1 { "New search" } (form(&csrf, &f, &errors)) };
             return page("New search", Some(&who), Some(&csrf), body)
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)
