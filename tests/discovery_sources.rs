@@ -457,3 +457,31 @@ async fn a_service_quota_spaces_requests_of_concurrent_searches() {
     let _ = extra.await;
     app.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn places_pages_are_followed_and_filters_say_what_they_removed() {
+    let mut sources = SampleWeb::sources_config();
+    sources.osm = None;
+    sources.directories.clear();
+    // Enough companies for more than one page of 20 places in one industry and city.
+    let app = spawn(sources, 2500).await;
+    let (industry, city, n) = busiest_segment(&app);
+    assert!(n >= 30, "{n}");
+    let status = search(
+        &app,
+        json!({"industry": industry, "location": city, "max_results": 25,
+               "filters": {"technologies": ["COBOL"]}}),
+    )
+    .await;
+    assert_eq!(status["status"], "completed", "{status}");
+    let places = source(&status, "google_places");
+    assert_eq!(places["requests"], 2, "{places}");
+    assert_eq!(places["accepted"], 25, "{places}");
+    assert!(places["listed"].as_i64().unwrap() > 20, "{places}");
+    let bodies = requests_to(&app, SampleWeb::PLACES_HOST);
+    assert_eq!(bodies.len(), 2);
+    // Every company was discovered and processed, none had the technology.
+    assert_eq!(status["results_count"], 0);
+    assert_eq!(status["filtered_by"]["technologies"], 25, "{status}");
+    app.cleanup().await;
+}
