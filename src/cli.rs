@@ -1,4 +1,4 @@
-//! Subcommands: `demo`, `api`, `worker`, `migrate`, `user`, `sample-web`.
+//! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `user`, `sample-web`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -30,6 +30,13 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Score every stored lead again with the weights in force (`LEADGEN_SCORING`), from the
+    /// stored facts, without fetching anything.
+    Rescore {
+        /// Report what would change without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage staff accounts.
     #[command(subcommand)]
     User(crate::accounts::UserCommand),
@@ -81,6 +88,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = connect(&cfg).await?;
             migrate(&pool).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Rescore { dry_run } => {
+            let cfg = Config::from_env()?;
+            crate::telemetry::init(cfg.json_logs, "warn");
+            let pool = connect(&cfg).await?;
+            let report = crate::rescore::run(&pool, &cfg.weights, dry_run).await?;
+            println!(
+                "{}weights {}: {report}",
+                if dry_run {
+                    "dry run, nothing written; "
+                } else {
+                    ""
+                },
+                cfg.weights.version
+            );
             Ok(())
         }
         Command::User(cmd) => {

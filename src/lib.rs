@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod cli;
 pub mod demo;
 pub mod postgres;
+pub mod rescore;
 pub mod sample_web;
 pub mod telemetry;

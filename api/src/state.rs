@@ -56,7 +56,7 @@ impl AppState {
             files: Arc::new(files),
             tokens: Arc::new(TokenKeys::new(&secret, cfg.security.access_token_ttl)),
             limiters: Arc::new(Limiters::new(&cfg.security.rate_limits)),
-            weights: Arc::new(Weights::default()),
+            weights: Arc::new(cfg.weights.clone()),
             pool,
             cfg: Arc::new(cfg),
             hub: Default::default(),

@@ -62,10 +62,10 @@ impl Ctx {
             renderer: renderer::Renderer::from_config(&cfg),
             mailer: mailer::Mailer::from_config(&cfg.mail)?,
             files: leadgen_core::files::FileStore::open_for_deleting(&cfg.intake)?,
+            weights: cfg.weights.clone(),
             cfg,
             pool,
             fetcher,
-            weights: Weights::default(),
         })
     }
 

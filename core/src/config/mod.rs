@@ -2,7 +2,7 @@
 //!
 //! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
 //! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_USER_AGENTS`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
-//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`,
+//! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_SCORING`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
 //! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, and the API's
@@ -51,6 +51,9 @@ pub struct Config {
     pub crawl: CrawlConfig,
     /// Discovery sources (see [`SourcesConfig`]).
     pub sources: SourcesConfig,
+    /// Scoring weights and quality thresholds (`LEADGEN_SCORING`: a TOML file, see
+    /// [`crate::stages::score::Weights::from_toml`]; documented defaults without it).
+    pub weights: crate::stages::score::Weights,
     /// WebDriver endpoint (chromedriver) for rendering JavaScript-only pages.
     pub webdriver_url: Option<String>,
     /// Path of a chromedriver binary the worker starts and supervises itself.
@@ -135,6 +138,7 @@ impl std::fmt::Debug for Config {
             .field("environment", &self.environment)
             .field("crawl", &self.crawl)
             .field("sources", &self.sources)
+            .field("weights", &self.weights)
             .field("webdriver_url", &self.webdriver_url)
             .field("smtp_url", &self.mail.smtp_url.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail.from)
@@ -222,6 +226,21 @@ impl Config {
             20_000,
         )?;
         let sources = sources::sources_config(&non_empty)?;
+        let weights = match non_empty("LEADGEN_SCORING") {
+            None => crate::stages::score::Weights::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+                    var: "LEADGEN_SCORING",
+                    reason: format!("`{path}`: {e}"),
+                })?;
+                crate::stages::score::Weights::from_toml(&text, &path).map_err(|reason| {
+                    ConfigError {
+                        var: "LEADGEN_SCORING",
+                        reason,
+                    }
+                })?
+            }
+        };
         let host_delay_ms: u64 = parse(
             "LEADGEN_DOMAIN_DELAY_MS",
             non_empty("LEADGEN_DOMAIN_DELAY_MS"),
@@ -334,6 +353,7 @@ impl Config {
                 allow_private_networks,
             },
             sources,
+            weights,
             webdriver_url,
             chromedriver,
             render_sessions,

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod politeness;
 pub mod privacy;
 pub mod queue;
+pub mod rescoring;
 pub mod sessions;
 pub mod sources;
 pub mod users;

@@ -4,10 +4,10 @@
 use crate::model::{Enrichment, Facts, Score, ScoreBreakdown, ScoreComponent};
 
 /// Component weights; they sum to 1.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
     /// Identifies this set of weights in stored scores.
-    pub version: &'static str,
+    pub version: String,
     /// Contact completeness.
     pub contact: f32,
     /// Business indicators.
@@ -25,7 +25,7 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Self {
-            version: "2026-11-v1",
+            version: "2026-11-v1".into(),
             contact: 0.30,
             business: 0.25,
             quality: 0.20,
@@ -35,6 +35,108 @@ impl Default for Weights {
         }
     }
 }
+
+/// A scoring file as written (`LEADGEN_SCORING`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightsFile {
+    version: Option<String>,
+    weights: WeightsTable,
+    #[serde(default)]
+    thresholds: Option<Thresholds>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightsTable {
+    contact_completeness: f32,
+    business_indicators: f32,
+    data_quality: f32,
+    engagement_potential: f32,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Thresholds {
+    hot: u8,
+    warm: u8,
+}
+
+impl Weights {
+    /// Reads a scoring file:
+    ///
+    /// ```toml
+    /// version = "acme-2026-12"        # optional; derived from the numbers when absent
+    /// [weights]                       # each ≥ 0, summing to 1
+    /// contact_completeness = 0.30
+    /// business_indicators = 0.25
+    /// data_quality = 0.20
+    /// engagement_potential = 0.25
+    /// [thresholds]                    # optional; 0 < warm < hot ≤ 100
+    /// hot = 70
+    /// warm = 40
+    /// ```
+    ///
+    /// `origin` (the file's name) prefixes every error, which names the key.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Weights, String> {
+        let f: WeightsFile =
+            toml::from_str(text).map_err(|e| format!("{origin}: {}", e.message().trim()))?;
+        let w = &f.weights;
+        let parts = [
+            ("weights.contact_completeness", w.contact_completeness),
+            ("weights.business_indicators", w.business_indicators),
+            ("weights.data_quality", w.data_quality),
+            ("weights.engagement_potential", w.engagement_potential),
+        ];
+        for (key, v) in parts {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{origin}: {key}: must be between 0 and 1"));
+            }
+        }
+        let sum: f32 = parts.iter().map(|(_, v)| v).sum();
+        if (sum - 1.0).abs() > 0.001 {
+            return Err(format!(
+                "{origin}: weights: must sum to 1, they sum to {sum:.3}"
+            ));
+        }
+        let defaults = Weights::default();
+        let (hot, warm) = f
+            .thresholds
+            .map_or((defaults.hot, defaults.warm), |t| (t.hot, t.warm));
+        if warm == 0 || warm >= hot || hot > 100 {
+            return Err(format!(
+                "{origin}: thresholds: need 0 < warm < hot <= 100, got warm {warm}, hot {hot}"
+            ));
+        }
+        let version = match f.version.map(|v| v.trim().to_string()) {
+            Some(v) if v.is_empty() || v.len() > 64 => {
+                return Err(format!("{origin}: version: must be 1–64 characters"));
+            }
+            Some(v) => v,
+            None => {
+                // Same numbers, same version: a stored score says which weights made it.
+                let text = format!("{parts:?}{hot}{warm}");
+                let digest = sha2::Sha256::digest(text.as_bytes());
+                format!("custom-{}", &hex(&digest)[..12])
+            }
+        };
+        Ok(Weights {
+            version,
+            contact: w.contact_completeness,
+            business: w.business_indicators,
+            quality: w.data_quality,
+            engagement: w.engagement_potential,
+            hot,
+            warm,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+use sha2::Digest;
 
 struct Tally(Vec<String>, u32);
 
@@ -142,7 +244,7 @@ pub fn score(facts: &Facts, enrichment: &Enrichment, has_website: bool, w: &Weig
         business_indicators: b.done(w.business),
         data_quality: q.done(w.quality),
         engagement_potential: e.done(w.engagement),
-        weights_version: w.version.to_string(),
+        weights_version: w.version.clone(),
     };
     let total = breakdown.contact_completeness.score as f32 * w.contact
         + breakdown.business_indicators.score as f32 * w.business
@@ -160,6 +262,33 @@ pub fn score(facts: &Facts, enrichment: &Enrichment, has_website: bool, w: &Weig
 mod tests {
     use super::*;
     use crate::model::Found;
+
+    #[test]
+    fn scoring_files_are_checked_and_versioned() {
+        let text = "[weights]\ncontact_completeness = 0.4\nbusiness_indicators = 0.2\n\
+                    data_quality = 0.2\nengagement_potential = 0.2\n";
+        let w = Weights::from_toml(text, "s.toml").unwrap();
+        assert!(w.version.starts_with("custom-"));
+        assert_eq!(w, Weights::from_toml(text, "again.toml").unwrap());
+        assert_eq!((w.hot, w.warm), (70, 40));
+        let named = format!("version = \"q4\"\n{text}[thresholds]\nhot = 80\nwarm = 50\n");
+        let w = Weights::from_toml(&named, "s.toml").unwrap();
+        assert_eq!((w.version.as_str(), w.hot, w.warm), ("q4", 80, 50));
+        let e = Weights::from_toml(&text.replace("0.4", "0.5"), "s.toml").unwrap_err();
+        assert!(e.contains("must sum to 1"), "{e}");
+        let e =
+            Weights::from_toml(&text.replace("data_quality", "data_qualty"), "s.toml").unwrap_err();
+        assert!(
+            e.starts_with("s.toml: ") && e.contains("data_qualty"),
+            "{e}"
+        );
+        let e = Weights::from_toml(
+            &format!("{text}[thresholds]\nhot = 40\nwarm = 70\n"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert!(e.contains("thresholds"), "{e}");
+    }
 
     #[test]
     fn more_facts_score_higher_and_reasons_explain() {
