@@ -1,4 +1,5 @@
-//! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `user`, `sample-web`.
+//! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `dedup`, `dedup-eval`, `user`,
+//! `sample-web`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -36,6 +37,26 @@ pub enum Command {
         /// Report what would change without writing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Cluster the company records of a CSV file (adds `cluster_id` and `match_confidence`).
+    Dedup {
+        /// CSV with a header row; columns recognised by name (name, address, city, postal
+        /// code, phone, website, email), others carried through.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// Where to write the input plus the two columns.
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+    /// Measure deduplication (pairwise precision, recall, F1) on the sample web's labelled
+    /// records, hard cases included.
+    DedupEval {
+        /// Companies in the sample web.
+        #[arg(long, default_value_t = 2000)]
+        companies: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// Manage staff accounts.
     #[command(subcommand)]
@@ -104,6 +125,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 cfg.weights.version
             );
+            Ok(())
+        }
+        Command::Dedup { input, output } => {
+            let started = std::time::Instant::now();
+            let s = crate::dedup_file::run(&input, &output)?;
+            println!(
+                "{} records → {} companies ({} duplicates) in {:.2} s; written to {}",
+                s.records,
+                s.clusters,
+                s.duplicates,
+                started.elapsed().as_secs_f64(),
+                output.display()
+            );
+            Ok(())
+        }
+        Command::DedupEval { companies, seed } => {
+            print!("{}", crate::dedup_file::evaluate(companies, seed));
             Ok(())
         }
         Command::User(cmd) => {

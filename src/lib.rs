@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod cli;
+pub mod dedup_file;
 pub mod demo;
 pub mod postgres;
 pub mod rescore;

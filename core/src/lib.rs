@@ -5,6 +5,7 @@
 pub mod access;
 pub mod config;
 pub mod db;
+pub mod dedup;
 pub mod destination;
 pub mod files;
 pub mod intake;

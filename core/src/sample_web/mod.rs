@@ -15,6 +15,8 @@
 //!   canonical URL or `http://www.<domain>/`, which answers with a 301 to the canonical host.
 
 mod data;
+mod dedup_set;
+pub use dedup_set::LabelledRecord;
 mod directory;
 mod generate;
 mod phones;

@@ -211,7 +211,8 @@ fn email_belongs(email: &str, site_domain: Option<&str>) -> bool {
     }
 }
 
-fn is_freemail(domain: &str) -> bool {
+/// Whether `domain` is a free mail provider (its addresses say nothing about a company).
+pub fn is_freemail(domain: &str) -> bool {
     [
         "gmail.com",
         "outlook.com",
