@@ -123,17 +123,19 @@ const ABBREVIATIONS: [(&str, &str); 12] = [
     ("grp", "group"),
 ];
 
-/// Name words: ASCII-folded, lowercase, abbreviations expanded, legal forms and stop words
-/// dropped.
-pub fn name_tokens(name: &str) -> Vec<String> {
-    let folded: String = name
-        .nfkd()
+/// Text without accents (`Müller` → `muller`, `ß` → `ss`), lowercase.
+fn fold(text: &str) -> String {
+    text.nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect::<String>()
         .replace('ß', "ss")
         .to_lowercase()
-        .replace(['&', '+'], " and ")
-        .replace('\'', "");
+}
+
+/// Name words: ASCII-folded, lowercase, abbreviations expanded, legal forms and stop words
+/// dropped.
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let folded: String = fold(name).replace(['&', '+'], " and ").replace('\'', "");
     folded
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -213,12 +215,7 @@ fn street_name(line: &str) -> Option<String> {
         ("sq", "square"),
     ];
     let first = line.split(',').next()?;
-    let folded: String = first
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect::<String>()
-        .replace('ß', "ss")
-        .to_lowercase();
+    let folded = fold(first);
     let words: Vec<String> = folded
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty() && !w.chars().next().is_some_and(|c| c.is_ascii_digit()))
@@ -367,21 +364,12 @@ pub fn cluster(records: &[Normalized], t: &Thresholds) -> Vec<(usize, Option<f64
         if !r.key.is_empty() {
             keys.push(format!("k:{}", r.key));
         }
-        if let Some(place) = place {
+        // A record with a postal code also meets records that only give the city.
+        let places = [place, r.city.as_deref().filter(|_| r.postal.is_some())];
+        for place in places.into_iter().flatten() {
             for tok in &r.tokens {
                 if tok.len() >= 3 && freq.get(tok.as_str()).copied().unwrap_or(0) <= t.max_block {
                     keys.push(format!("t:{tok}|{place}"));
-                }
-            }
-            if let Some(city) = &r.city
-                && r.postal.is_some()
-            {
-                // A record with only a city still meets one with a postal code.
-                for tok in &r.tokens {
-                    if tok.len() >= 3 && freq.get(tok.as_str()).copied().unwrap_or(0) <= t.max_block
-                    {
-                        keys.push(format!("t:{tok}|{city}"));
-                    }
                 }
             }
         }
