@@ -124,7 +124,7 @@ const ABBREVIATIONS: [(&str, &str); 12] = [
 ];
 
 /// Text without accents (`Müller` → `muller`, `ß` → `ss`), lowercase.
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect::<String>()
@@ -148,6 +148,31 @@ pub fn name_tokens(name: &str) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+impl Normalized {
+    /// Keys that any record this one can match shares with it: its domain, its phone, and
+    /// each name word with its city and with its postal code. [`compare`] only matches records
+    /// with the same domain, the same phone, or a shared name word in the same city or postal
+    /// code, so a store indexed by these keys finds every possible match, and locks taken on
+    /// them serialise every pair of writers that could create the same company twice.
+    pub fn match_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some(d) = &self.domain {
+            keys.push(format!("d:{d}"));
+        }
+        if let Some(p) = &self.phone {
+            keys.push(format!("p:{p}"));
+        }
+        for place in [&self.city, &self.postal].into_iter().flatten() {
+            for tok in &self.tokens {
+                keys.push(format!("t:{tok}|{place}"));
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
 }
 
 /// Normalises a record for comparison.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod config;
+pub mod contact_match;
 pub mod db;
 pub mod dedup;
 pub mod destination;
@@ -17,6 +18,7 @@ pub mod queue;
 pub mod repo;
 pub mod sample_web;
 pub mod stages;
+pub mod survivorship;
 pub mod validate;
 
 pub use config::Config;

@@ -350,3 +350,72 @@ mod email_address_tests {
         assert!(person_name("x", Some("a\nb")).is_err());
     }
 }
+
+/// A value staff enter for a company field (`company.<field>` in errors), cleaned: text
+/// trimmed and free of control characters, websites as URLs, phones in E.164 (read in the
+/// company's country), emails checked, sizes from the fixed buckets, years and counts in range.
+pub fn company_field(
+    field: crate::survivorship::Field,
+    value: &Value,
+    country: Option<&str>,
+) -> Result<Value, FieldError> {
+    use crate::survivorship::Field as F;
+    let path = format!("company.{}", field.as_str());
+    let bad = |m: &str| err(&path, m);
+    if matches!(field, F::FoundedYear | F::EmployeeCount) {
+        let n = value
+            .as_i64()
+            .ok_or_else(|| bad("must be a whole number"))?;
+        return match field {
+            F::FoundedYear if !(1000..=2100).contains(&n) => {
+                Err(bad("must be a year between 1000 and 2100"))
+            }
+            F::EmployeeCount if !(0..=10_000_000).contains(&n) => {
+                Err(bad("must be between 0 and 10,000,000"))
+            }
+            _ => Ok(Value::from(n)),
+        };
+    }
+    let text = value
+        .as_str()
+        .map(str::trim)
+        .ok_or_else(|| bad("must be text"))?;
+    if text.is_empty() {
+        return Err(bad(
+            "must not be empty (send null to remove the staff value)",
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(bad("must not contain control characters"));
+    }
+    let limit = if field == F::Description { 5000 } else { 500 };
+    if text.chars().count() > limit {
+        return Err(bad(&format!("must be at most {limit} characters")));
+    }
+    let cleaned = match field {
+        F::Website => crate::stages::fetch::normalize_website(text)
+            .filter(|u| u.host_str().is_some_and(|h| h.contains('.')))
+            .map(|u| u.to_string())
+            .ok_or_else(|| bad("is not a website address"))?,
+        F::Phones => {
+            let region = country.unwrap_or("US");
+            crate::stages::extract::normalize_phone(text, region)
+                .ok_or_else(|| bad(&format!("is not a valid phone number (read in {region})")))?
+        }
+        F::Emails => email_address(&path, text)?,
+        F::SizeCategory if !SIZE_CATEGORIES.contains(&text) => {
+            return Err(bad(&format!(
+                "must be one of {}",
+                SIZE_CATEGORIES.join(", ")
+            )));
+        }
+        F::Country => {
+            if text.len() != 2 || !text.chars().all(|c| c.is_ascii_alphabetic()) {
+                return Err(bad("must be a two-letter ISO 3166-1 country code"));
+            }
+            text.to_ascii_uppercase()
+        }
+        _ => text.to_string(),
+    };
+    Ok(Value::from(cleaned))
+}

@@ -1,0 +1,174 @@
+//! Which contacts of one company are the same person: the same email address (any case), else
+//! compatible names (accents, case and punctuation ignored; `J. Doe` matches `Jane Doe`; middle
+//! names optional) unless their LinkedIn profiles differ, else the same LinkedIn profile.
+//! Contacts without a name (role addresses such as `info@`) match by email only.
+
+use crate::dedup::fold;
+use crate::repo::leads::ContactRecord;
+
+/// A LinkedIn profile URL reduced to host-less path (`linkedin.com/in/jane-doe`), or `None`
+/// when it is not one.
+pub fn linkedin_key(url: &str) -> Option<String> {
+    let lower = url.trim().to_lowercase();
+    let rest = lower
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let rest = rest.split(['?', '#']).next()?.trim_end_matches('/');
+    let path = rest.split_once("linkedin.com/")?.1;
+    (!path.is_empty()).then(|| format!("linkedin.com/{path}"))
+}
+
+/// The words of a person's name, folded to lowercase ASCII, without titles and punctuation.
+fn name_words(name: &str) -> Vec<String> {
+    const HONORIFICS: [&str; 8] = ["dr", "mr", "mrs", "ms", "prof", "jr", "sr", "phd"];
+    fold(name)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !HONORIFICS.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether two names can be the same person: the same last word, and first words equal or one
+/// an initial of the other; a one-word name matches only the same one word.
+pub fn names_compatible(a: &str, b: &str) -> bool {
+    let (a, b) = (name_words(a), name_words(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a.len() == 1 || b.len() == 1 {
+        return a == b;
+    }
+    if a.last() != b.last() {
+        return false;
+    }
+    let (x, y) = (&a[0], &b[0]);
+    x == y
+        || (x.len() == 1 && y.starts_with(x.as_str()))
+        || (y.len() == 1 && x.starts_with(y.as_str()))
+}
+
+/// Whether two contacts are the same person (see the module documentation).
+pub fn same_person(a: &ContactRecord, b: &ContactRecord) -> bool {
+    if let (Some(x), Some(y)) = (&a.email, &b.email)
+        && x.trim().eq_ignore_ascii_case(y.trim())
+    {
+        return true;
+    }
+    let la = a.linkedin_url.as_deref().and_then(linkedin_key);
+    let lb = b.linkedin_url.as_deref().and_then(linkedin_key);
+    if let (Some(x), Some(y)) = (&a.name, &b.name)
+        && names_compatible(x, y)
+    {
+        return !matches!((&la, &lb), (Some(p), Some(q)) if p != q);
+    }
+    la.is_some() && la == lb
+}
+
+/// Folds `from` into `into`: missing details filled, the fuller name kept, the decision-maker
+/// flag and confidence the stronger of the two.
+pub fn absorb(into: &mut ContactRecord, from: &ContactRecord) {
+    into.name = match (&into.name, &from.name) {
+        (Some(x), Some(y)) if name_words(y).concat().len() > name_words(x).concat().len() => {
+            Some(y.clone())
+        }
+        (None, y) => y.clone(),
+        (x, _) => x.clone(),
+    };
+    for (mine, theirs) in [
+        (&mut into.title, &from.title),
+        (&mut into.email, &from.email),
+        (&mut into.phone, &from.phone),
+        (&mut into.linkedin_url, &from.linkedin_url),
+    ] {
+        if mine.is_none() {
+            mine.clone_from(theirs);
+        }
+    }
+    into.is_decision_maker |= from.is_decision_maker;
+    if from.confidence > into.confidence {
+        into.confidence = from.confidence;
+        into.source.clone_from(&from.source);
+    }
+}
+
+/// Folds a list of contacts into one per person, in first-seen order.
+pub fn dedupe(contacts: Vec<ContactRecord>) -> Vec<ContactRecord> {
+    let mut out: Vec<ContactRecord> = Vec::new();
+    for c in contacts {
+        match out.iter_mut().find(|o| same_person(o, &c)) {
+            Some(o) => absorb(o, &c),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(name: Option<&str>, email: Option<&str>, linkedin: Option<&str>) -> ContactRecord {
+        ContactRecord {
+            name: name.map(str::to_string),
+            email: email.map(str::to_string),
+            linkedin_url: linkedin.map(str::to_string),
+            confidence: 0.5,
+            source: "s".into(),
+            ..ContactRecord::default()
+        }
+    }
+
+    #[test]
+    fn email_first_without_regard_to_case() {
+        let a = person(Some("Jane Doe"), Some("Jane.Doe@acme.test"), None);
+        let b = person(Some("J. Smith"), Some("jane.doe@ACME.test"), None);
+        assert!(same_person(&a, &b));
+        let info = person(None, Some("info@acme.test"), None);
+        let sales = person(None, Some("sales@acme.test"), None);
+        assert!(!same_person(&info, &sales));
+    }
+
+    #[test]
+    fn names_by_initials_accents_and_case() {
+        assert!(names_compatible("Jane Doe", "J. Doe"));
+        assert!(names_compatible("José Müller", "jose muller"));
+        assert!(names_compatible("Dr. Anna Maria Schmidt", "Anna Schmidt"));
+        assert!(!names_compatible("Jane Doe", "John Doe"));
+        assert!(!names_compatible("Jane Doe", "Jane Dorsey"));
+        assert!(!names_compatible("Jane", "Jane Doe"));
+        // Same name, two different LinkedIn profiles: two people.
+        let a = person(
+            Some("Jane Doe"),
+            None,
+            Some("https://www.linkedin.com/in/jane-doe-1"),
+        );
+        let b = person(
+            Some("Jane Doe"),
+            None,
+            Some("https://linkedin.com/in/jane-doe-2/"),
+        );
+        assert!(!same_person(&a, &b));
+    }
+
+    #[test]
+    fn linkedin_last_and_details_folded_together() {
+        let a = person(
+            Some("Jane Doe"),
+            None,
+            Some("https://www.linkedin.com/in/jdoe/?trk=x"),
+        );
+        let b = person(
+            Some("Janie Q."),
+            Some("jd@acme.test"),
+            Some("http://linkedin.com/in/JDoe"),
+        );
+        assert!(same_person(&a, &b));
+        let merged = dedupe(vec![
+            person(Some("J. Doe"), None, None),
+            person(Some("Jane Doe"), Some("jane@acme.test"), None),
+        ]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].name.as_deref(), Some("Jane Doe"));
+        assert_eq!(merged[0].email.as_deref(), Some("jane@acme.test"));
+    }
+}
