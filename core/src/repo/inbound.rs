@@ -152,8 +152,8 @@ pub enum ChangeOutcome {
 }
 
 /// Applies `change` if the lead is still at `version`.
-pub async fn change_lead<'c>(
-    db: impl Db<'c> + Copy,
+pub async fn change_lead(
+    db: &mut sqlx::PgConnection,
     id: Uuid,
     version: i32,
     change: &LeadChange<'_>,
@@ -173,7 +173,7 @@ pub async fn change_lead<'c>(
         change.assignee_id.flatten(),
         change.notes,
     )
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await?;
     if let Some(v) = applied {
         return Ok(ChangeOutcome::Applied(v));

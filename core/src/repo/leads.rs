@@ -6,53 +6,10 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// A company as the merge stage writes it.
-#[derive(Debug, Clone, Default)]
-pub struct CompanyRecord {
-    /// `domain:…` or `name:…` key; one row per key.
-    pub dedup_key: String,
-    /// Name.
-    pub name: String,
-    /// Registrable domain.
-    pub domain: Option<String>,
-    /// Website URL.
-    pub website: Option<String>,
-    /// Industry slug.
-    pub industry: Option<String>,
-    /// Size bucket.
-    pub size_category: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Street line or full address.
-    pub address: Option<String>,
-    /// City.
-    pub city: Option<String>,
-    /// State or region.
-    pub region: Option<String>,
-    /// Postal code.
-    pub postal_code: Option<String>,
-    /// Country code.
-    pub country: Option<String>,
-    /// Year founded.
-    pub founded_year: Option<i32>,
-    /// Employees.
-    pub employee_count: Option<i32>,
-    /// Phones (E.164) as a JSON array.
-    pub phones: Value,
-    /// Emails as a JSON array.
-    pub emails: Value,
-    /// Social URLs as a JSON array.
-    pub socials: Value,
-    /// Technologies as a JSON array.
-    pub technologies: Value,
-    /// Business info object (timezone, business model, …).
-    pub business_info: Value,
-}
-
 /// A contact as the merge stage writes it.
 #[derive(Debug, Clone, Default)]
 pub struct ContactRecord {
-    /// Email, or `name:<lowercase name>` when there is no email.
+    /// A key unique within the company: the email, or `name:<lowercase name>`.
     pub dedup_key: String,
     /// Full name.
     pub name: Option<String>,
@@ -83,77 +40,11 @@ pub struct LeadRecord {
     pub business_intelligence: Value,
     /// Engagement opportunities.
     pub engagement_opportunities: Value,
-    /// Data sources: name, url, scraped_at, data types.
-    pub data_sources: Value,
 }
 
-/// Upserts a company by its key; newer non-empty values win, missing ones keep what was known.
-pub async fn upsert_company<'c>(db: impl Db<'c>, c: &CompanyRecord) -> sqlx::Result<Uuid> {
-    sqlx::query_file_scalar!(
-        "src/repo/upsert_company.sql",
-        Uuid::now_v7(),
-        c.dedup_key,
-        c.name,
-        c.domain,
-        c.website,
-        c.industry,
-        c.size_category,
-        c.description,
-        c.address,
-        c.city,
-        c.region,
-        c.postal_code,
-        c.country,
-        c.founded_year,
-        c.employee_count,
-        c.phones,
-        c.emails,
-        c.socials,
-        c.technologies,
-        c.business_info,
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// Upserts a contact of a company by its key.
-pub async fn upsert_contact<'c>(
-    db: impl Db<'c>,
-    company: Uuid,
-    c: &ContactRecord,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "INSERT INTO contacts (id, company_id, dedup_key, name, title, email, phone, linkedin_url,
-            is_decision_maker, confidence, source)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-         ON CONFLICT (company_id, dedup_key) DO UPDATE SET
-            name = COALESCE(EXCLUDED.name, contacts.name),
-            title = COALESCE(EXCLUDED.title, contacts.title),
-            email = COALESCE(EXCLUDED.email, contacts.email),
-            phone = COALESCE(EXCLUDED.phone, contacts.phone),
-            linkedin_url = COALESCE(EXCLUDED.linkedin_url, contacts.linkedin_url),
-            is_decision_maker = EXCLUDED.is_decision_maker OR contacts.is_decision_maker,
-            confidence = GREATEST(EXCLUDED.confidence, contacts.confidence),
-            source = EXCLUDED.source",
-        Uuid::now_v7(),
-        company,
-        c.dedup_key,
-        c.name,
-        c.title,
-        c.email,
-        c.phone,
-        c.linkedin_url,
-        c.is_decision_maker,
-        c.confidence,
-        c.source,
-    )
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// Upserts the discovered lead of a company; staff-owned fields (status) are kept. Returns the
-/// lead id and whether it was new.
+/// Upserts the discovered lead of a company; staff-owned fields (status) are kept, and the data
+/// sources are left to [`super::companies::refresh`]. Returns the lead id and whether it was
+/// new.
 pub async fn upsert_discovered_lead<'c>(
     db: impl Db<'c>,
     company: Uuid,
@@ -161,15 +52,13 @@ pub async fn upsert_discovered_lead<'c>(
 ) -> sqlx::Result<(Uuid, bool)> {
     let r = sqlx::query!(
         r#"INSERT INTO leads (id, origin, company_id, lead_score, score_breakdown,
-            business_intelligence, engagement_opportunities, data_sources)
-         VALUES ($1, 'discovered', $2, $3, $4, $5, $6, $7)
+            business_intelligence, engagement_opportunities)
+         VALUES ($1, 'discovered', $2, $3, $4, $5, $6)
          ON CONFLICT (company_id) DO UPDATE SET
             lead_score = EXCLUDED.lead_score,
             score_breakdown = EXCLUDED.score_breakdown,
             business_intelligence = EXCLUDED.business_intelligence,
-            engagement_opportunities = EXCLUDED.engagement_opportunities,
-            data_sources = (SELECT COALESCE(jsonb_agg(DISTINCT s), '[]')
-                            FROM jsonb_array_elements(leads.data_sources || EXCLUDED.data_sources) s)
+            engagement_opportunities = EXCLUDED.engagement_opportunities
          RETURNING id, (xmax = 0) AS "inserted!""#,
         Uuid::now_v7(),
         company,
@@ -177,11 +66,20 @@ pub async fn upsert_discovered_lead<'c>(
         l.score_breakdown,
         l.business_intelligence,
         l.engagement_opportunities,
-        l.data_sources,
     )
     .fetch_one(db)
     .await?;
     Ok((r.id, r.inserted))
+}
+
+/// The company of a lead, if it has one.
+pub async fn company_of<'c>(db: impl Db<'c>, lead: Uuid) -> sqlx::Result<Option<Uuid>> {
+    Ok(
+        sqlx::query_scalar!("SELECT company_id FROM leads WHERE id = $1", lead)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+    )
 }
 
 /// Adds a lead to a job's results with its score at the time; false when already there.

@@ -3,11 +3,13 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod companies;
 pub mod events;
 pub mod inbound;
 pub mod jobs;
 pub mod leads;
 pub mod login_throttle;
+pub mod merges;
 pub mod outbox;
 pub mod pages;
 pub mod politeness;

@@ -27,6 +27,21 @@ pub struct WorkItemRow {
     pub score: Option<Value>,
     /// Lead it was merged into.
     pub lead_id: Option<Uuid>,
+    /// Other sources' listings of the same company in this search.
+    pub sightings: Value,
+}
+
+/// A work item as discovery compares new listings with it.
+#[derive(Debug, Clone)]
+pub struct ListedItem {
+    /// Item id.
+    pub id: Uuid,
+    /// Company key inside the job.
+    pub dedup_key: String,
+    /// The source's candidate record.
+    pub candidate: Value,
+    /// Lead it was merged into, once merged.
+    pub lead_id: Option<Uuid>,
 }
 
 /// Inserts a candidate unless the job already has one with the same key; returns the new id.
@@ -50,11 +65,35 @@ pub async fn insert<'c>(
     .await
 }
 
+/// Every item of a job, as discovery compares new listings with them.
+pub async fn listed<'c>(db: impl Db<'c>, job_id: Uuid) -> sqlx::Result<Vec<ListedItem>> {
+    sqlx::query_as!(
+        ListedItem,
+        "SELECT id, dedup_key, candidate, lead_id FROM work_items WHERE job_id = $1 ORDER BY id",
+        job_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Records another source's listing of an item's company.
+pub async fn add_sighting<'c>(db: impl Db<'c>, id: Uuid, candidate: &Value) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE work_items SET sightings = sightings || jsonb_build_array($2::jsonb) WHERE id = $1",
+        id,
+        candidate,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Loads an item.
 pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<WorkItemRow>> {
     sqlx::query_as!(
         WorkItemRow,
-        "SELECT id, job_id, dedup_key, domain, candidate, stage, facts, enrichment, score, lead_id
+        "SELECT id, job_id, dedup_key, domain, candidate, stage, facts, enrichment, score, lead_id,
+            sightings
          FROM work_items WHERE id = $1",
         id,
     )

@@ -2,7 +2,11 @@
 //! registrable domain; one without a website by its normalised name and phone.
 
 use super::fetch::{normalize_website, registrable_domain};
+use crate::dedup::{self, Record, Thresholds};
 use crate::model::{Candidate, Enrichment, Facts, SearchCriteria};
+use crate::repo::companies::MatchCandidate;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
 
 /// The key under which a candidate is stored once: `domain:<registrable domain>` or
 /// `name:<normalised name>|<phone digits>`.
@@ -37,6 +41,101 @@ pub fn normalize_name(name: &str) -> String {
         .filter(|w| !w.is_empty() && !LEGAL.contains(w))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A source's listing as a deduplication record.
+pub fn candidate_record(c: &Candidate) -> Record {
+    let parts = c.address_parts.clone().unwrap_or_default();
+    Record {
+        name: c.name.clone(),
+        address: parts.street.or_else(|| c.address.clone()),
+        city: parts.city,
+        postal_code: parts.postal_code,
+        phone: c.phone.clone(),
+        website: c.website.clone(),
+        email: c.email.clone(),
+    }
+}
+
+/// The stored company a record is the same as, with the engine's confidence: the surest of
+/// the candidates the engine matches (each compared on the phone it shares with the record,
+/// if any), the oldest on a tie.
+pub fn best_match(
+    probe: &Record,
+    candidates: &[MatchCandidate],
+    t: &Thresholds,
+) -> Option<(Uuid, f64)> {
+    let me = dedup::normalize(probe);
+    let digits = |p: &str| -> String {
+        let d: String = p.chars().filter(char::is_ascii_digit).collect();
+        d[d.len().saturating_sub(10)..].to_string()
+    };
+    let mut best: Option<(Uuid, f64)> = None;
+    for c in candidates {
+        let mut record = c.record.clone();
+        if let Some(p) = probe.phone.as_deref()
+            && let Some(shared) = c.phones.iter().find(|q| digits(q) == digits(p))
+        {
+            record.phone = Some(shared.clone());
+        }
+        if let Some(conf) = dedup::compare(&me, &dedup::normalize(&record), t)
+            && best.is_none_or(|(_, b)| conf > b)
+        {
+            best = Some((c.id, conf));
+        }
+    }
+    best
+}
+
+/// The listings a search has accepted, indexed by match key, so a listing of the same company
+/// from another source (or another page) is recognised as such rather than worked twice.
+#[derive(Debug, Default)]
+pub struct ListingIndex {
+    records: Vec<(Uuid, dedup::Normalized)>,
+    by_key: HashMap<String, Vec<usize>>,
+    work_keys: HashSet<String>,
+}
+
+impl ListingIndex {
+    /// Adds an accepted listing under its work item id and key.
+    pub fn add(&mut self, id: Uuid, work_key: &str, c: &Candidate) {
+        let n = dedup::normalize(&candidate_record(c));
+        for k in n.match_keys() {
+            self.by_key.entry(k).or_default().push(self.records.len());
+        }
+        self.records.push((id, n));
+        self.work_keys.insert(work_key.to_string());
+    }
+
+    /// The accepted listing that is the same company as `c`, if any.
+    pub fn find(&self, c: &Candidate, t: &Thresholds) -> Option<Uuid> {
+        let n = dedup::normalize(&candidate_record(c));
+        let mut seen = HashSet::new();
+        n.match_keys()
+            .iter()
+            .filter_map(|k| self.by_key.get(k))
+            .flatten()
+            .filter(|i| seen.insert(**i))
+            .filter_map(|&i| {
+                let (id, other) = &self.records[i];
+                dedup::compare(&n, other, t).map(|conf| (*id, conf))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, _)| id)
+    }
+
+    /// A work key for a new listing: its [`company_key`], made unique when another company of
+    /// the search (a franchise branch on the same domain) already has it.
+    pub fn free_key(&self, c: &Candidate) -> String {
+        let base = company_key(c);
+        let mut key = base.clone();
+        let mut n = 1;
+        while self.work_keys.contains(&key) {
+            n += 1;
+            key = format!("{base}#{n}");
+        }
+        key
+    }
 }
 
 /// Why a company does not meet a search's criteria, or `None` when it does.
