@@ -1,18 +1,27 @@
-//! Merge: write the scored company into the lead store (one company per key, contacts by email
-//! or name, the lead's staff-owned fields kept), add it to the job's results unless filtered
-//! out or over `max_results`, and announce it.
+//! Merge: find the stored company this one is (the deduplication engine over the companies
+//! sharing a match key, under advisory locks on those keys so concurrent merges of one company
+//! run one after the other), add every value the search learned to the company's candidate
+//! values and choose its columns from them, fold the contacts in person by person, keep the
+//! lead's staff-owned fields, add it to the job's results unless filtered out, a duplicate of
+//! another result or over `max_results`, and announce it.
 
 use crate::runner::StageError;
 use crate::{Ctx, progress};
+use leadgen_core::contact_match;
+use leadgen_core::dedup::{Record, Thresholds};
 use leadgen_core::jobs::ItemJob;
 use leadgen_core::model::{Candidate, Enrichment, Facts, Score, SearchCriteria};
 use leadgen_core::privacy;
+use leadgen_core::repo::companies;
 use leadgen_core::repo::jobs::{self, ItemOutcome};
-use leadgen_core::repo::leads::{self, CompanyRecord, ContactRecord, LeadRecord};
+use leadgen_core::repo::leads::{self, ContactRecord, LeadRecord};
 use leadgen_core::repo::privacy as privacy_repo;
 use leadgen_core::repo::work_items;
-use leadgen_core::stages::merge::filter_out_reason;
+use leadgen_core::stages::merge::{best_match, filter_out_reason};
+use leadgen_core::survivorship::{self, Field};
 use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
 
 /// Runs the merge stage for one company.
 pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
@@ -27,6 +36,8 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     };
     let candidate: Candidate =
         serde_json::from_value(item.candidate.clone()).map_err(|e| unreadable("candidate", e))?;
+    let sightings: Vec<Candidate> =
+        serde_json::from_value(item.sightings.clone()).map_err(|e| unreadable("sightings", e))?;
     let facts: Facts = serde_json::from_value(item.facts.clone().unwrap_or_default())
         .map_err(|e| unreadable("facts", e))?;
     let enrichment: Enrichment =
@@ -35,15 +46,15 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let score: Score = serde_json::from_value(item.score.clone().unwrap_or_default())
         .map_err(|e| unreadable("score", e))?;
 
-    let company = company_record(
-        &item.dedup_key,
-        item.domain.clone(),
-        &candidate,
-        &facts,
-        &enrichment,
-    );
-    let contacts = contact_records(&facts);
-    let lead = lead_record(&candidate, &facts, &enrichment, &score);
+    let now = chrono::Utc::now();
+    let mut values = survivorship::from_candidate(&candidate, now);
+    for s in &sightings {
+        values.extend(survivorship::from_candidate(s, now));
+    }
+    values.extend(survivorship::from_facts(&facts, &enrichment, now));
+    let own = survivorship::choose(&values, now);
+    let contacts = contact_match::dedupe(contact_records(&facts));
+    let lead = lead_record(&enrichment, &score);
 
     let mut tx = ctx.pool.begin().await?;
     let Some(job_row) = jobs::get_for_update(&mut *tx, job.job_id).await? else {
@@ -55,19 +66,18 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     }
     // The suppression list is checked before anything is stored: a suppressed domain (or a
     // company address on it) keeps the whole company out, a suppressed person their contact.
-    let company_emails: Vec<String> =
-        serde_json::from_value(company.emails.clone()).unwrap_or_default();
+    let company_emails = own.list(Field::Emails);
+    let domain = own.domain().or_else(|| item.domain.clone());
     let digests = privacy::digests_for(
         company_emails
             .iter()
             .map(String::as_str)
             .chain(contacts.iter().filter_map(|c| c.email.as_deref())),
-        company.domain.as_deref(),
+        domain.as_deref(),
     );
     let hits = privacy_repo::suppressed(&mut *tx, &digests).await?;
     let hit = |d: Vec<u8>| hits.contains(&d);
-    let company_suppressed = company
-        .domain
+    let company_suppressed = domain
         .as_deref()
         .is_some_and(|d| hit(privacy::domain_digest(d)))
         || company_emails.iter().any(|e| {
@@ -78,17 +88,29 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let lead_id = if company_suppressed {
         None
     } else {
-        let company_id = leads::upsert_company(&mut *tx, &company).await?;
-        for c in &contacts {
-            if c.email
-                .as_deref()
-                .is_some_and(|e| hit(privacy::email_digest(e)))
-            {
-                continue;
-            }
-            leads::upsert_contact(&mut *tx, company_id, c).await?;
-        }
+        let name = own
+            .text(Field::Name)
+            .unwrap_or_else(|| candidate.name.clone());
+        let company_id = find_or_create(
+            &mut tx,
+            &own.record(candidate.phone.as_deref()),
+            &own.match_keys(),
+            &name,
+            &item.dedup_key,
+        )
+        .await?;
+        companies::add_values(&mut *tx, company_id, &values).await?;
+        let kept: Vec<ContactRecord> = contacts
+            .into_iter()
+            .filter(|c| {
+                !c.email
+                    .as_deref()
+                    .is_some_and(|e| hit(privacy::email_digest(e)))
+            })
+            .collect();
+        companies::fold_contacts(&mut tx, company_id, kept).await?;
         let (lead_id, _new) = leads::upsert_discovered_lead(&mut *tx, company_id, &lead).await?;
+        companies::refresh(&mut tx, company_id, now).await?;
         work_items::set_lead(&mut *tx, job.item_id, lead_id).await?;
         Some(lead_id)
     };
@@ -106,8 +128,16 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         }
         (None, _) if job_row.results_count >= job_row.max_results => ItemOutcome::Filtered,
         (None, Some(lead_id)) => {
-            leads::add_job_result(&mut *tx, job.job_id, lead_id, score.lead_score as i32).await?;
-            ItemOutcome::Result
+            if leads::add_job_result(&mut *tx, job.job_id, lead_id, score.lead_score as i32).await?
+            {
+                ItemOutcome::Result
+            } else {
+                let why = format!(
+                    "duplicate: the same company as another result of this search (lead {lead_id})"
+                );
+                work_items::filter_out(&mut *tx, job.item_id, &why).await?;
+                ItemOutcome::Filtered
+            }
         }
         (None, None) => ItemOutcome::Filtered,
     };
@@ -117,9 +147,9 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
             "type": "lead_discovered",
             "job_id": job.job_id,
             "lead_id": lead_id,
-            "company_name": company.name,
-            "website": company.website,
-            "industry": company.industry,
+            "company_name": own.text(Field::Name).unwrap_or_else(|| candidate.name.clone()),
+            "website": own.text(Field::Website),
+            "industry": own.text(Field::Industry),
             "lead_score": score.lead_score,
             "quality": score.quality,
             "results_count": row.results_count,
@@ -132,47 +162,32 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     Ok(())
 }
 
-fn company_record(
-    key: &str,
-    domain: Option<String>,
-    c: &Candidate,
-    f: &Facts,
-    e: &Enrichment,
-) -> CompanyRecord {
-    let addr = f
-        .address
-        .as_ref()
-        .map(|a| a.value.clone())
-        .unwrap_or_default();
-    let list = |v: Vec<String>| serde_json::to_value(v).unwrap_or_else(|_| json!([]));
-    CompanyRecord {
-        dedup_key: key.to_string(),
-        name: f
-            .name
-            .as_ref()
-            .map(|n| n.value.clone())
-            .unwrap_or_else(|| c.name.clone()),
-        domain,
-        website: c.website.clone(),
-        industry: e.industry.clone(),
-        size_category: e.size_category.clone(),
-        description: f.description.as_ref().map(|d| d.value.clone()),
-        address: addr.street.clone(),
-        city: addr.city.clone(),
-        region: addr.region.clone(),
-        postal_code: addr.postal_code.clone(),
-        country: addr.country.clone(),
-        founded_year: f.founded_year.as_ref().map(|y| y.value),
-        employee_count: f
-            .employee_count
-            .as_ref()
-            .map(|n| n.value.min(i32::MAX as u32) as i32),
-        phones: list(f.phones.iter().map(|p| p.value.clone()).collect()),
-        emails: list(f.emails.iter().map(|p| p.value.clone()).collect()),
-        socials: list(f.socials.iter().map(|p| p.value.clone()).collect()),
-        technologies: list(f.technologies.clone()),
-        business_info: json!({}),
+/// The stored company `probe` is, locked for this transaction, or a new one. The match keys
+/// are locked first so no concurrent merge can create the same company meanwhile; a company
+/// merged away by staff between the look-up and its row lock is looked up again.
+pub async fn find_or_create(
+    tx: &mut PgConnection,
+    probe: &Record,
+    keys: &[String],
+    name: &str,
+    dedup_key: &str,
+) -> Result<Uuid, StageError> {
+    companies::lock_keys(&mut *tx, keys).await?;
+    for _ in 0..3 {
+        let candidates = companies::sharing_keys(&mut *tx, keys).await?;
+        match best_match(probe, &candidates, &Thresholds::default()) {
+            Some((id, _)) if companies::lock(&mut *tx, id).await? => return Ok(id),
+            Some(_) => continue,
+            None => {
+                let id = Uuid::now_v7();
+                companies::insert(&mut *tx, id, name, dedup_key).await?;
+                return Ok(id);
+            }
+        }
     }
+    Err(StageError::Retry(
+        "the matching company kept changing; trying again".into(),
+    ))
 }
 
 fn contact_records(f: &Facts) -> Vec<ContactRecord> {
@@ -213,23 +228,7 @@ fn contact_records(f: &Facts) -> Vec<ContactRecord> {
     out
 }
 
-fn lead_record(c: &Candidate, f: &Facts, e: &Enrichment, s: &Score) -> LeadRecord {
-    let now = chrono::Utc::now();
-    let mut sources = vec![json!({
-        "source": c.source,
-        "url": c.source_url,
-        "scraped_at": now,
-        "data_types": ["name", "phone", "address", "website", "category"],
-    })];
-    if !f.pages.is_empty() {
-        sources.push(json!({
-            "source": "company_website",
-            "url": f.pages.first(),
-            "pages": f.pages,
-            "scraped_at": now,
-            "data_types": ["contacts", "address", "socials", "technologies", "people"],
-        }));
-    }
+fn lead_record(e: &Enrichment, s: &Score) -> LeadRecord {
     let stack = serde_json::to_value(&e.technology_stack).unwrap_or_default();
     LeadRecord {
         lead_score: s.lead_score as i32,
@@ -243,6 +242,5 @@ fn lead_record(c: &Candidate, f: &Facts, e: &Enrichment, s: &Score) -> LeadRecor
         }),
         engagement_opportunities: serde_json::to_value(&e.engagement_opportunities)
             .unwrap_or_default(),
-        data_sources: serde_json::Value::Array(sources),
     }
 }

@@ -15,13 +15,16 @@ mod places;
 use crate::fetcher::FetchError;
 use crate::runner::StageError;
 use crate::{Ctx, progress};
+use leadgen_core::dedup::Thresholds;
 use leadgen_core::jobs::{DiscoverJob, FinalizeJob, ItemJob, Stage};
 use leadgen_core::model::{Candidate, SearchCriteria};
 use leadgen_core::repo::sources::{self, SourceProgress};
-use leadgen_core::repo::{events, jobs, pages, work_items};
+use leadgen_core::repo::{companies, events, jobs, leads, pages, work_items};
 use leadgen_core::stages::discover::{SourceState, domains};
-use leadgen_core::stages::merge::{candidate_domain, company_key};
+use leadgen_core::stages::merge::{ListingIndex, candidate_domain};
+use leadgen_core::survivorship;
 use sqlx::{Postgres, Transaction};
+use std::collections::HashMap;
 
 /// What one page of a source brought.
 pub(crate) struct Found {
@@ -237,6 +240,24 @@ async fn finish_discovery(
     Ok(())
 }
 
+/// Adds a listing's fields to the company of an already merged lead.
+async fn absorb_sighting(
+    tx: &mut Transaction<'_, Postgres>,
+    lead: uuid::Uuid,
+    c: &Candidate,
+) -> Result<(), StageError> {
+    let Some(company) = leads::company_of(&mut **tx, lead).await? else {
+        return Ok(());
+    };
+    if !companies::lock(&mut **tx, company).await? {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    companies::add_values(&mut **tx, company, &survivorship::from_candidate(c, now)).await?;
+    companies::refresh(&mut *tx, company, now).await?;
+    Ok(())
+}
+
 /// Stores a page's records and accepts its candidates within the search's remaining room.
 async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageError> {
     let mut tx = ctx.pool.begin().await?;
@@ -251,24 +272,41 @@ async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageE
     let mut room = (row.max_results - row.discovered_count).max(0) as usize;
     let mut fetch = Vec::new();
     let mut extract = Vec::new();
+    let mut listings = ListingIndex::default();
+    let mut merged = HashMap::new();
+    for item in work_items::listed(&mut *tx, job.job_id).await? {
+        if let Ok(c) = serde_json::from_value::<Candidate>(item.candidate) {
+            listings.add(item.id, &item.dedup_key, &c);
+        }
+        if let Some(lead) = item.lead_id {
+            merged.insert(item.id, lead);
+        }
+    }
+    let mut seen_again = 0;
     for c in &found.candidates {
         let payload = serde_json::to_value(c).expect("candidate serialises");
         pages::add_source_record(&mut *tx, job.job_id, &c.source, &c.source_url, &payload).await?;
+        // Another source's (or page's) listing of a company the search already has adds its
+        // fields to that company instead of being worked a second time.
+        if let Some(item_id) = listings.find(c, &Thresholds::default()) {
+            work_items::add_sighting(&mut *tx, item_id, &payload).await?;
+            if let Some(lead) = merged.get(&item_id) {
+                absorb_sighting(&mut tx, *lead, c).await?;
+            }
+            seen_again += 1;
+            continue;
+        }
         if room == 0 {
             continue;
         }
         let domain = candidate_domain(c);
-        let Some(item_id) = work_items::insert(
-            &mut *tx,
-            job.job_id,
-            &company_key(c),
-            domain.as_deref(),
-            &payload,
-        )
-        .await?
+        let key = listings.free_key(c);
+        let Some(item_id) =
+            work_items::insert(&mut *tx, job.job_id, &key, domain.as_deref(), &payload).await?
         else {
             continue;
         };
+        listings.add(item_id, &key, c);
         room -= 1;
         let next = ItemJob {
             job_id: job.job_id,
@@ -316,10 +354,13 @@ async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageE
         };
         ctx.push(&mut tx, Stage::Discover, &next).await?;
     }
-    let msg = format!(
+    let mut msg = format!(
         "{} companies found so far ({} from {})",
         row.discovered_count, accepted, job.source
     );
+    if seen_again > 0 {
+        msg.push_str(&format!("; {seen_again} already found by another source"));
+    }
     events::append(
         &mut *tx,
         job.job_id,
