@@ -658,6 +658,7 @@ pub async fn update(
             },
         },
         notes: Some(f.notes.clone()),
+        company: None,
     };
     match crate::routes::lead_work::update(
         &state,
@@ -731,6 +732,7 @@ pub async fn bulk(
             status: Some(status),
             assignee_id: MaybeUndefined::Undefined,
             notes: None,
+            company: None,
         };
         if crate::routes::lead_work::update(
             &state,

@@ -1,6 +1,8 @@
-//! `PATCH /leads/{lead_id}`: staff work a lead — status, assignee, notes — with optimistic
-//! concurrency: a change naming an older version is refused with 409, never lost silently.
+//! `PATCH /leads/{lead_id}`: staff work a lead — status, assignee, notes, company fields — with
+//! optimistic concurrency: a change naming an older version is refused with 409, never lost
+//! silently.
 
+use super::lead_company::{CompanyEdit, apply_edit, validate_edit};
 use super::lead_types::{LeadStatus, LeadSummary};
 use super::shared_types::{ApiResult, ChangeFailures};
 use crate::auth::Auth;
@@ -29,6 +31,8 @@ pub struct LeadUpdate {
     /// Replace the notes (at most 20,000 characters).
     #[oai(validator(max_length = 20000))]
     pub notes: Option<String>,
+    /// Staff values for the company's fields (discovered leads); they win over every source.
+    pub company: Option<CompanyEdit>,
 }
 
 /// Applies a staff change to a lead (the endpoint is declared with the other `/leads`
@@ -45,11 +49,27 @@ pub async fn update(
     let before = leads::get(&state.pool, lead_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("Lead not found".into()))?;
-    if body.status.is_none() && body.assignee_id.is_undefined() && body.notes.is_none() {
-        return Err(
-            ApiError::field("body", "name at least one of status, assignee_id, notes").into(),
-        );
+    let company_edit = body.company.as_ref().filter(|c| !c.is_empty());
+    if body.status.is_none()
+        && body.assignee_id.is_undefined()
+        && body.notes.is_none()
+        && company_edit.is_none()
+    {
+        return Err(ApiError::field(
+            "body",
+            "name at least one of status, assignee_id, notes, company",
+        )
+        .into());
     }
+    let edits = match company_edit {
+        None => None,
+        Some(edit) => {
+            let company = before.company_id.ok_or_else(|| {
+                ApiError::field("company", "the lead has no company (an inbound lead)")
+            })?;
+            Some((company, validate_edit(edit, before.country.as_deref())?))
+        }
+    };
     if let MaybeUndefined::Value(user_id) = body.assignee_id {
         let user = users::by_id(&state.pool, user_id)
             .await?
@@ -73,8 +93,14 @@ pub async fn update(
         },
         notes: body.notes.as_deref(),
     };
-    match inbound::change_lead(&state.pool, lead_id, body.version, &change).await? {
-        ChangeOutcome::Applied(_) => {}
+    let mut tx = state.pool.begin().await?;
+    match inbound::change_lead(&mut tx, lead_id, body.version, &change).await? {
+        ChangeOutcome::Applied(_) => {
+            if let Some((company, edits)) = edits {
+                apply_edit(&mut tx, company, edits).await?;
+            }
+            tx.commit().await?;
+        }
         ChangeOutcome::Stale(current) => {
             return Err(ApiError::Conflict(format!(
                 "the lead was changed by someone else (version {current}, yours {}); read \
@@ -101,6 +127,7 @@ pub async fn update(
                 _ => json!({ "from": before.assignee_id, "to": after.assignee_id }),
             },
             "notes_changed": body.notes.is_some(),
+            "company_fields": company_edit.map(|c| c.field_names()),
             "version": after.version,
         })),
     )

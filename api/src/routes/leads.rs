@@ -157,6 +157,55 @@ impl LeadsApi {
         }))
     }
 
+    /// Merge a duplicate lead into this one (`leads:work`).
+    ///
+    /// The duplicate's field values join this lead's company (survivorship chooses again;
+    /// staff values still win), its contacts are folded in person by person, its search results
+    /// and notes move here, this lead keeps its status unless it is PENDING, and the duplicate
+    /// is removed. With `"dry_run": true` the answer shows the merged lead and nothing changes.
+    /// A real merge is recorded with a snapshot of the duplicate and in the audit log.
+    #[oai(path = "/leads/:lead_id/merge", method = "post")]
+    async fn merge(
+        &self,
+        state: Data<&AppState>,
+        client: Data<&ClientInfo>,
+        auth: Auth,
+        lead_id: Path<String>,
+        body: Json<super::lead_merge::LeadMergeRequest>,
+    ) -> ApiResult<super::lead_merge::LeadMergeResult> {
+        let r = super::lead_merge::merge(&state, &client, auth, &lead_id.0, body.0).await?;
+        Ok(Json(r))
+    }
+
+    /// Where each field of a discovered lead's company came from.
+    ///
+    /// For every field, every value any source gave (staff, the company's website, the
+    /// enrichment, Google Places, OpenStreetMap, directories, domain lists), with its page,
+    /// confidence, time and weight, heaviest first, and which the company record uses.
+    #[oai(path = "/leads/:lead_id/provenance", method = "get")]
+    async fn provenance(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        lead_id: Path<String>,
+    ) -> ApiResult<super::lead_company::LeadProvenance> {
+        auth.require(Permission::LeadsRead)?;
+        let lead_id = super::search::parse_id("lead_id", &lead_id.0)?;
+        let company = leads::company_of(&state.pool, lead_id)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::NotFound("Lead not found, or it has no company".into()))?;
+        let values = leadgen_core::repo::companies::values(&state.pool, company)
+            .await
+            .map_err(ApiError::from)?;
+        let merges = leadgen_core::repo::merges::into_lead(&state.pool, lead_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Json(super::lead_company::provenance(
+            lead_id, company, &values, merges,
+        )))
+    }
+
     /// Everything known about one lead.
     #[oai(path = "/leads/:lead_id", method = "get")]
     async fn detail(

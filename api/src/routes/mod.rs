@@ -10,6 +10,8 @@ pub mod export;
 pub mod health;
 pub mod health_types;
 pub mod inbound;
+pub mod lead_company;
+pub mod lead_merge;
 pub mod lead_types;
 pub mod lead_work;
 pub mod leads;
