@@ -151,6 +151,76 @@ async fn two_worker_processes_finish_a_search_without_losing_or_repeating_work()
     app.cleanup().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn overlapping_searches_on_two_processes_store_each_company_contact_and_lead_once() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 200,
+        ..Spawn::default()
+    })
+    .await;
+    let a = WorkerProcess::start(&app);
+    let b = WorkerProcess::start(&app);
+    // Three searches over the same companies at once: their merges of one company race
+    // across the processes.
+    let jobs = [
+        start_search(&app, 40).await,
+        start_search(&app, 40).await,
+        start_search(&app, 25).await,
+    ];
+    for job in &jobs {
+        let s = app.wait_for_job(job, Duration::from_secs(180)).await;
+        assert_eq!(s["status"], "completed", "{s}");
+        assert_every_item_finished_once(&app, job).await;
+    }
+    let pool = &app.pool;
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT domain FROM companies WHERE domain IS NOT NULL
+               GROUP BY domain, address HAVING count(*) > 1) d"
+        )
+        .await,
+        0,
+        "a company stored twice"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT 1 FROM contacts WHERE email IS NOT NULL
+               GROUP BY company_id, lower(email) HAVING count(*) > 1) d"
+        )
+        .await,
+        0,
+        "a contact stored twice"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM companies c WHERE NOT EXISTS
+               (SELECT 1 FROM leads l WHERE l.company_id = c.id)"
+        )
+        .await,
+        0,
+        "a company without its lead"
+    );
+    // The first two searches found the same 40 companies: the same 40 leads.
+    let shared = count(
+        "SELECT count(*) FROM (SELECT lead_id FROM job_results GROUP BY lead_id
+         HAVING count(*) >= 2) s",
+    )
+    .await;
+    assert!(
+        shared >= 25,
+        "searches over the same companies shared {shared} leads"
+    );
+    drop((a, b));
+    app.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_of_a_killed_worker_are_completed_by_another() {
     let app = TestApp::spawn_with(Spawn {
