@@ -172,7 +172,7 @@ impl LeadsApi {
         auth: Auth,
         lead_id: Path<String>,
         body: Json<super::lead_merge::LeadMergeRequest>,
-    ) -> ApiResult<super::lead_merge::LeadMergeResult> {
+    ) -> ApiResult<super::lead_merge::LeadMergeResult, ChangeFailures> {
         let r = super::lead_merge::merge(&state, &client, auth, &lead_id.0, body.0).await?;
         Ok(Json(r))
     }
