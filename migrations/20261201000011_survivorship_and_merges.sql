@@ -56,8 +56,15 @@ UPDATE companies c SET match_keys = ARRAY(
 );
 
 -- Other sources' listings of a work item's company, found in the same search: their fields
--- become values of the company at merge.
-ALTER TABLE work_items ADD COLUMN sightings jsonb NOT NULL DEFAULT '[]';
+-- become values of the company at merge. A table of their own, not a column: discovery adds
+-- them under the search's lock while stages update the item row, and an insert here only
+-- shares the item's key lock, so the two never wait on each other in a cycle.
+CREATE TABLE work_item_sightings (
+    item_id    uuid NOT NULL REFERENCES work_items (id) ON DELETE CASCADE,
+    seq        bigserial,
+    candidate  jsonb NOT NULL,
+    PRIMARY KEY (item_id, seq)
+);
 
 -- Leads merged by hand: the surviving lead, the merged one as it was, who merged and when.
 CREATE TABLE lead_merges (

@@ -95,7 +95,8 @@ pub async fn insert<'c>(db: impl Db<'c>, id: Uuid, name: &str, key: &str) -> sql
 }
 
 /// Stores candidate values of a company: a value seen again by the same source is refreshed
-/// (time, URL, confidence), not repeated.
+/// (time, URL, confidence), not repeated; one source giving one value twice in `values` (a
+/// listing and a sighting) counts once, at its highest confidence.
 pub async fn add_values<'c>(
     db: impl Db<'c>,
     company: Uuid,
@@ -113,9 +114,10 @@ pub async fn add_values<'c>(
     sqlx::query!(
         "INSERT INTO company_field_values (company_id, field, value, source, url, confidence,
             seen_at)
-         SELECT $1, f, v, s, u, c, t
+         SELECT DISTINCT ON (f, s, md5(v::text)) $1::uuid, f, v, s, u, c, t
          FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::text[], $6::real[],
                      $7::timestamptz[]) AS x(f, v, s, u, c, t)
+         ORDER BY f, s, md5(v::text), c DESC, t DESC
          ON CONFLICT (company_id, field, source, value_hash) DO UPDATE SET
             url = COALESCE(EXCLUDED.url, company_field_values.url),
             confidence = EXCLUDED.confidence,

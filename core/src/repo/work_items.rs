@@ -79,7 +79,7 @@ pub async fn listed<'c>(db: impl Db<'c>, job_id: Uuid) -> sqlx::Result<Vec<Liste
 /// Records another source's listing of an item's company.
 pub async fn add_sighting<'c>(db: impl Db<'c>, id: Uuid, candidate: &Value) -> sqlx::Result<()> {
     sqlx::query!(
-        "UPDATE work_items SET sightings = sightings || jsonb_build_array($2::jsonb) WHERE id = $1",
+        "INSERT INTO work_item_sightings (item_id, candidate) VALUES ($1, $2)",
         id,
         candidate,
     )
@@ -92,9 +92,10 @@ pub async fn add_sighting<'c>(db: impl Db<'c>, id: Uuid, candidate: &Value) -> s
 pub async fn get<'c>(db: impl Db<'c>, id: Uuid) -> sqlx::Result<Option<WorkItemRow>> {
     sqlx::query_as!(
         WorkItemRow,
-        "SELECT id, job_id, dedup_key, domain, candidate, stage, facts, enrichment, score, lead_id,
-            sightings
-         FROM work_items WHERE id = $1",
+        r#"SELECT id, job_id, dedup_key, domain, candidate, stage, facts, enrichment, score, lead_id,
+            COALESCE((SELECT jsonb_agg(s.candidate ORDER BY s.seq) FROM work_item_sightings s
+                      WHERE s.item_id = w.id), '[]') AS "sightings!"
+         FROM work_items w WHERE id = $1"#,
         id,
     )
     .fetch_optional(db)
