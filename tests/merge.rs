@@ -73,7 +73,7 @@ async fn a_company_listed_by_several_sources_is_one_lead_with_the_source_of_ever
     assert_eq!(duplicate_companies(&app).await, 0);
     let listed_twice = count(
         &app,
-        "SELECT count(*) FROM work_items WHERE jsonb_array_length(sightings) > 0",
+        "SELECT count(DISTINCT item_id) FROM work_item_sightings",
     )
     .await;
     assert!(
@@ -88,7 +88,8 @@ async fn a_company_listed_by_several_sources_is_one_lead_with_the_source_of_ever
     // A lead listed by several sources shows each of them, field by field.
     let lead: String = sqlx::query_scalar(
         "SELECT w.lead_id::text FROM work_items w
-         WHERE jsonb_array_length(w.sightings) > 0 AND w.domain IS NOT NULL
+         WHERE EXISTS (SELECT 1 FROM work_item_sightings s WHERE s.item_id = w.id)
+           AND w.domain IS NOT NULL
            AND w.stage = 'done' ORDER BY w.id LIMIT 1",
     )
     .fetch_one(&app.pool)
