@@ -19,6 +19,7 @@ pub mod repo;
 pub mod sample_web;
 pub mod stages;
 pub mod survivorship;
+pub mod technologies;
 pub mod validate;
 
 pub use config::Config;

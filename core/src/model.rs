@@ -175,6 +175,9 @@ pub struct Facts {
     pub schema_types: Vec<String>,
     /// Technologies detected, by name.
     pub technologies: Vec<String>,
+    /// The same technologies with version, stack categories and confidence.
+    #[serde(default)]
+    pub technology_details: Vec<crate::technologies::Detection>,
     /// Whether the site was served over HTTPS.
     pub https: bool,
     /// Whether the home page declares a mobile viewport.

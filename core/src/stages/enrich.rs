@@ -60,20 +60,24 @@ pub const INDUSTRIES: [(&str, &[&str]); 10] = [
     ("retail", &["shop", "store", "boutique", "retail"]),
 ];
 
-/// Maps a technology to its stack category.
-fn tech_category(name: &str) -> &'static str {
-    match name {
-        "React" | "Vue.js" | "Angular" | "jQuery" | "Bootstrap" => "frontend",
-        "PHP" | "Express" | "ASP.NET" => "backend",
-        "WordPress" | "Wix" | "Squarespace" => "cms",
-        "Shopify" => "ecommerce",
-        "Nginx" | "Apache" | "Cloudflare" => "cloud",
-        "Google Analytics" => "analytics",
-        "HubSpot" => "marketing",
-        "Intercom" => "support",
-        "Stripe" => "payments",
-        _ => "other",
+/// The stack categories of a detected technology (`frontend`, `cms`, `cloud`, …): from its
+/// detection details when the facts carry them, else from the fingerprint set by name (names
+/// stored before the fingerprint engine, `Apache` and `ASP.NET`, included); `other` when unknown.
+fn tech_categories(facts: &Facts, name: &str) -> Vec<&'static str> {
+    if let Some(d) = facts.technology_details.iter().find(|d| d.name == name)
+        && !d.categories.is_empty()
+    {
+        return d.categories.iter().map(|c| c.as_str()).collect();
     }
+    let canonical = match name {
+        "Apache" => "Apache HTTP Server",
+        "ASP.NET" => "Microsoft ASP.NET",
+        n => n,
+    };
+    crate::technologies::active()
+        .categories_of(canonical)
+        .map(|cats| cats.iter().map(|c| c.as_str()).collect())
+        .unwrap_or_else(|| vec!["other"])
 }
 
 /// Maps free text (a search's industry, a directory category) to a taxonomy slug.
@@ -128,10 +132,12 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
         .as_ref()
         .map(|n| size_category(n.value).to_string());
     for t in &facts.technologies {
-        e.technology_stack
-            .entry(tech_category(t).to_string())
-            .or_default()
-            .push(t.clone());
+        for category in tech_categories(facts, t) {
+            e.technology_stack
+                .entry(category.to_string())
+                .or_default()
+                .push(t.clone());
+        }
     }
     let site = facts.pages.first().cloned().unwrap_or_default();
     if !facts.open_roles.is_empty() {
