@@ -30,6 +30,39 @@ const KEPT_HEADERS: [&str; 5] = [
     "via",
 ];
 
+/// Longest header value kept with a page.
+const MAX_HEADER_VALUE: usize = 512;
+
+/// The response headers kept with a page: those technology detection and the fetcher read,
+/// every `x-` header (frameworks, caches and hosts announce themselves there), and the names of
+/// the cookies set (`name=` only: values can be session secrets and are not stored).
+fn kept_headers(all: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {
+    let mut headers = BTreeMap::new();
+    let mut cookies: Vec<&str> = Vec::new();
+    for (name, value) in all {
+        let name = name.as_str();
+        let Ok(v) = value.to_str() else { continue };
+        if name == "set-cookie" {
+            if let Some((cookie, _)) = v.split_once('=') {
+                cookies.push(cookie.trim());
+            }
+        } else if (KEPT_HEADERS.contains(&name)
+            || matches!(name, "retry-after" | "location" | "cf-ray")
+            || name.starts_with("x-"))
+            && v.len() <= MAX_HEADER_VALUE
+        {
+            headers
+                .entry(name.to_string())
+                .or_insert_with(|| v.to_string());
+        }
+    }
+    if !cookies.is_empty() {
+        let names: Vec<String> = cookies.iter().map(|c| format!("{c}=")).collect();
+        headers.insert("set-cookie".to_string(), names.join("\n"));
+    }
+    headers
+}
+
 /// Largest answer read from a source's API (an Overpass answer for a big city is megabytes).
 const SERVICE_MAX_BYTES: usize = 32 * 1024 * 1024;
 
@@ -432,12 +465,7 @@ impl Fetcher {
         })?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
-        let mut headers = BTreeMap::new();
-        for name in KEPT_HEADERS.iter().chain(&["retry-after", "location"]) {
-            if let Some(v) = resp.headers().get(*name).and_then(|v| v.to_str().ok()) {
-                headers.insert(name.to_string(), v.to_string());
-            }
-        }
+        let headers = kept_headers(resp.headers());
         let content_type = headers.get("content-type").cloned();
         let mut body = Vec::new();
         let mut truncated = false;

@@ -62,26 +62,6 @@ const DECISION_TITLES: [&str; 16] = [
     "coo",
     "geschäftsführer",
 ];
-/// Script, meta and header fingerprints: (technology, lowercase needle).
-const TECH_FINGERPRINTS: [(&str, &str); 16] = [
-    ("jQuery", "jquery"),
-    ("React", "react"),
-    ("Vue.js", "vue"),
-    ("Angular", "angular"),
-    ("WordPress", "wp-content"),
-    ("WordPress", "wordpress"),
-    ("Shopify", "shopify"),
-    ("Google Analytics", "googletagmanager.com/gtag"),
-    ("Google Analytics", "google-analytics.com"),
-    ("Stripe", "js.stripe.com"),
-    ("HubSpot", "hs-scripts.com"),
-    ("HubSpot", "hubspot"),
-    ("Intercom", "intercom"),
-    ("Bootstrap", "bootstrap"),
-    ("Wix", "wix.com"),
-    ("Squarespace", "squarespace"),
-];
-
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("static selector")
 }
@@ -123,11 +103,7 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
         if page.kind == "home" {
             read_home_meta(doc, page, &mut facts);
         }
-        for t in detect_technologies(doc, page) {
-            if !facts.technologies.contains(&t) {
-                facts.technologies.push(t);
-            }
-        }
+        add_technologies(&mut facts, detect_technologies(page));
     }
     facts.https = pages
         .first()
@@ -532,19 +508,31 @@ fn read_text(
         set_if_better(&mut facts.employee_count, n, url, 0.7);
     }
     if facts.address.is_none()
-        && let Some(addr) = doc
-            .select(&sel("address"))
+        && let Some(lines) = doc
+            .select(&sel(r#"address, [class~="address"], [class~="adr"]"#))
             .find(|a| !is_foreign(*a))
-            .map(|a| super::discover::squash(&a.text().collect::<Vec<_>>().join(" ")))
-            .filter(|s| s.len() > 5)
+            .map(|a| {
+                a.text()
+                    .map(super::discover::squash)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|l| l.iter().map(String::len).sum::<usize>() > 5)
     {
+        let (value, confidence) = match parse_address_lines(&lines) {
+            Some(a) => (a, 0.8),
+            None => (
+                Address {
+                    street: Some(lines.join(", ")),
+                    ..Address::default()
+                },
+                0.6,
+            ),
+        };
         facts.address = Some(Found {
-            value: Address {
-                street: Some(addr),
-                ..Address::default()
-            },
+            value,
             source_url: url.to_string(),
-            confidence: 0.6,
+            confidence,
         });
     }
 }
@@ -646,73 +634,102 @@ fn read_home_meta(doc: &Html, page: &StoredPage, facts: &mut Facts) {
     }
     if let Some(title) = doc.select(&sel("title")).next() {
         let t = super::discover::squash(&title.text().collect::<String>());
-        let name = t
-            .split(['|', '–', '—'])
-            .next()
-            .unwrap_or("")
-            .split(" - ")
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        if !name.is_empty() && !name.eq_ignore_ascii_case("home") {
+        if let Some(name) = name_from_title(&t, url) {
             set_if_better(&mut facts.name, name, url, 0.6);
         }
     }
 }
 
-/// Technologies visible in a page's script sources, stylesheets, generator meta and headers.
-pub fn detect_technologies(doc: &Html, page: &StoredPage) -> Vec<String> {
-    let mut hay = String::new();
-    for el in doc.select(&sel("script[src], link[href], meta[name=generator]")) {
-        let v = el.value();
-        for a in ["src", "href", "content"] {
-            if let Some(x) = v.attr(a) {
-                hay.push_str(&x.to_ascii_lowercase());
-                hay.push(' ');
-            }
+/// Words that name a page, not a company, in titles like `Home | Acme Dental`.
+const PAGE_TITLE_WORDS: [&str; 12] = [
+    "home",
+    "homepage",
+    "home page",
+    "welcome",
+    "start",
+    "startseite",
+    "about",
+    "about us",
+    "contact",
+    "contact us",
+    "index",
+    "accueil",
+];
+
+/// The company name in a page title: of the segments between `|`, `–`, `—`, ` - ` and ` :: `,
+/// the one sharing most with the site's host name (`Home | Acme Dental` on
+/// `acme-dental.com`), else the first that is not a page word.
+fn name_from_title(title: &str, url: &str) -> Option<String> {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(super::fetch::registrable_domain))
+        .unwrap_or_default();
+    let label: String = host
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let segments: Vec<&str> = title
+        .split(['|', '–', '—'])
+        .flat_map(|s| s.split(" - "))
+        .flat_map(|s| s.split(" :: "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !PAGE_TITLE_WORDS.contains(&s.to_lowercase().as_str()))
+        .collect();
+    // How long a start of the segment (letters and digits, at least 4) the host name contains.
+    let overlap = |seg: &str| -> usize {
+        let c: String = seg
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        (4..=c.len())
+            .rev()
+            .find(|&n| label.contains(&c[..n]))
+            .unwrap_or(0)
+    };
+    let mut best: Option<(&str, usize)> = None;
+    for seg in &segments {
+        let o = overlap(seg);
+        if o > 0 && best.is_none_or(|(_, b)| o > b) {
+            best = Some((seg, o));
         }
     }
-    for script in doc.select(&sel("script:not([src])")) {
-        let body: String = script.text().collect();
-        if body.contains("gtag(") || body.contains("googletagmanager") {
-            hay.push_str(" googletagmanager.com/gtag ");
+    best.map(|(seg, _)| seg)
+        .or(segments.first().copied())
+        .map(str::to_string)
+}
+
+/// Technologies a page shows in its HTML, script sources, inline scripts, meta tags, response
+/// headers, cookies and URL, matched against the fingerprint set
+/// ([`crate::technologies::active`]: the curated set plus `LEADGEN_FINGERPRINTS` files).
+pub fn detect_technologies(page: &StoredPage) -> Vec<crate::technologies::Detection> {
+    crate::technologies::detect_page(page)
+}
+
+/// Adds a page's detections to the facts: names to `technologies`, details to
+/// `technology_details` (highest confidence and the first version seen win).
+fn add_technologies(facts: &mut Facts, found: Vec<crate::technologies::Detection>) {
+    for d in found {
+        if !facts.technologies.contains(&d.name) {
+            facts.technologies.push(d.name.clone());
         }
-    }
-    let mut found: Vec<String> = Vec::new();
-    for (name, needle) in TECH_FINGERPRINTS {
-        if hay.contains(needle) && !found.iter().any(|f| f == name) {
-            found.push(name.to_string());
-        }
-    }
-    for (header, techs) in [
-        (
-            "server",
-            &[
-                ("nginx", "Nginx"),
-                ("apache", "Apache"),
-                ("cloudflare", "Cloudflare"),
-            ][..],
-        ),
-        (
-            "x-powered-by",
-            &[
-                ("php", "PHP"),
-                ("express", "Express"),
-                ("asp.net", "ASP.NET"),
-            ][..],
-        ),
-    ] {
-        if let Some(v) = page.headers.get(header) {
-            let v = v.to_ascii_lowercase();
-            for (needle, name) in techs {
-                if v.contains(needle) && !found.iter().any(|f| f == name) {
-                    found.push(name.to_string());
+        match facts
+            .technology_details
+            .iter_mut()
+            .find(|e| e.name == d.name)
+        {
+            Some(e) => {
+                e.confidence = e.confidence.max(d.confidence);
+                if e.version.is_none() {
+                    e.version = d.version;
                 }
             }
+            None => facts.technology_details.push(d),
         }
     }
-    found
 }
 
 /// Whether a job title marks someone who takes buying decisions.
@@ -751,6 +768,60 @@ pub fn canonical_social(href: &str) -> Option<String> {
     Some(format!("https://{host}{path}"))
 }
 
+static US_CITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<city>[^,\d]+),\s*(?P<region>[A-Z]{2})\s+(?P<postal>\d{5}(?:-\d{4})?)$")
+        .expect("static regex")
+});
+static UK_CITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<city>[^,\d]+?),?\s+(?P<postal>[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})$")
+        .expect("static regex")
+});
+static POSTAL_FIRST_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z]{1,2}-)?(?P<postal>\d{4,5})\s+(?P<city>[^\d,]+)$").expect("static regex")
+});
+
+/// Reads an address written over lines (as `<br>`-separated text): the street first, then the
+/// city line in the US (`Austin, TX 78701`), British (`London EC1A 1BB`) or continental
+/// (`10115 Berlin`) order, then an optional country name. `None` when the city line is in
+/// none of these shapes.
+fn parse_address_lines(lines: &[String]) -> Option<Address> {
+    let mut lines: Vec<&str> = lines.iter().map(|l| l.trim_end_matches(',')).collect();
+    let mut country = None;
+    if let Some(last) = lines.last() {
+        let code = country_code(last);
+        if lines.len() > 2 && code.len() == 2 && last.len() > 2 {
+            country = Some(code);
+            lines.pop();
+        }
+    }
+    let (street, city_line) = match lines.as_slice() {
+        [street @ .., city] if !street.is_empty() => (street.join(", "), *city),
+        _ => return None,
+    };
+    let group = |c: &regex::Captures<'_>, name: &str| c.name(name).map(|m| m.as_str().to_string());
+    let (city, region, postal, implied) = if let Some(c) = US_CITY_LINE.captures(city_line) {
+        (
+            group(&c, "city"),
+            group(&c, "region"),
+            group(&c, "postal"),
+            "US",
+        )
+    } else if let Some(c) = UK_CITY_LINE.captures(city_line) {
+        (group(&c, "city"), None, group(&c, "postal"), "GB")
+    } else if let Some(c) = POSTAL_FIRST_LINE.captures(city_line) {
+        (group(&c, "city"), None, group(&c, "postal"), "")
+    } else {
+        return None;
+    };
+    Some(Address {
+        street: Some(street),
+        city: city.map(|c| c.trim().to_string()),
+        region,
+        postal_code: postal,
+        country: country.or_else(|| (!implied.is_empty()).then(|| implied.to_string())),
+    })
+}
+
 /// Two-letter country code from a name or code as sites write it.
 pub fn country_code(raw: &str) -> String {
     let r = raw.trim();
@@ -775,6 +846,63 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_company_name_is_the_title_segment_matching_the_host() {
+        let n = |t: &str, u: &str| name_from_title(t, u);
+        assert_eq!(
+            n("Home | Acme Dental", "http://acme-dental.com/").as_deref(),
+            Some("Acme Dental")
+        );
+        assert_eq!(
+            n(
+                "Acme Dental – Gentle care in Austin",
+                "https://www.acmedental.com/"
+            )
+            .as_deref(),
+            Some("Acme Dental")
+        );
+        assert_eq!(
+            n("Welcome - Brightside Law", "http://example.org/").as_deref(),
+            Some("Brightside Law")
+        );
+        assert_eq!(n("Home", "http://x.com/"), None);
+    }
+
+    #[test]
+    fn addresses_over_lines_are_read_in_us_british_and_continental_order() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let us = parse_address_lines(&lines(&[
+            "1200 Congress Ave, Suite 300",
+            "Austin, TX 78701",
+        ]))
+        .unwrap();
+        assert_eq!(us.street.as_deref(), Some("1200 Congress Ave, Suite 300"));
+        assert_eq!(us.city.as_deref(), Some("Austin"));
+        assert_eq!(us.region.as_deref(), Some("TX"));
+        assert_eq!(us.postal_code.as_deref(), Some("78701"));
+        assert_eq!(us.country.as_deref(), Some("US"));
+        let gb = parse_address_lines(&lines(&["12 High St", "London EC1A 1BB", "United Kingdom"]))
+            .unwrap();
+        assert_eq!(
+            (
+                gb.city.as_deref(),
+                gb.postal_code.as_deref(),
+                gb.country.as_deref()
+            ),
+            (Some("London"), Some("EC1A 1BB"), Some("GB"))
+        );
+        let de = parse_address_lines(&lines(&["Torstraße 12", "10115 Berlin", "Germany"])).unwrap();
+        assert_eq!(
+            (
+                de.city.as_deref(),
+                de.postal_code.as_deref(),
+                de.country.as_deref()
+            ),
+            (Some("Berlin"), Some("10115"), Some("DE"))
+        );
+        assert!(parse_address_lines(&lines(&["Somewhere nice"])).is_none());
+    }
 
     fn page(kind: &str, body: &str) -> StoredPage {
         StoredPage {
@@ -840,6 +968,36 @@ mod tests {
         assert_eq!(f.people[0].email.as_deref(), Some("jane@acme.test"));
         assert!(!f.people[1].is_decision_maker);
         assert_eq!(f.open_roles.len(), 2);
+    }
+
+    #[test]
+    fn technologies_with_versions_and_details() {
+        let mut home = page(
+            "home",
+            r#"<html><head><meta name="generator" content="WordPress 6.4.2">
+            <script src="/wp-includes/js/jquery/jquery-3.6.0.min.js"></script></head><body></body></html>"#,
+        );
+        home.headers.insert("server".into(), "nginx/1.24.0".into());
+        let about = page(
+            "about",
+            r#"<script src="https://js.stripe.com/v3/"></script>"#,
+        );
+        let f = extract(&[home, about], None);
+        assert_eq!(
+            f.technologies,
+            ["jQuery", "MySQL", "Nginx", "PHP", "WordPress", "Stripe"]
+        );
+        let detail = |name: &str| {
+            f.technology_details
+                .iter()
+                .find(|d| d.name == name)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        assert_eq!(detail("WordPress").version.as_deref(), Some("6.4.2"));
+        assert_eq!(detail("jQuery").version.as_deref(), Some("3.6.0"));
+        assert_eq!(detail("Nginx").version.as_deref(), Some("1.24.0"));
+        assert_eq!(detail("MySQL").categories[0].as_str(), "database");
+        assert_eq!(f.technology_details.len(), f.technologies.len());
     }
 
     #[test]
