@@ -1,5 +1,5 @@
-//! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `dedup`, `dedup-eval`, `user`,
-//! `sample-web`.
+//! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `dedup`, `dedup-eval`,
+//! `eval-extract`, `user`, `sample-web`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -58,6 +58,19 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Measure extraction (per-field precision and recall) on the sample web's sites against
+    /// its ground truth, fetched as the crawler fetches them.
+    EvalExtract {
+        /// Companies in the sample web.
+        #[arg(long, default_value_t = 300)]
+        companies: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Pages read per site, the home page included (as `LEADGEN_PAGE_BUDGET`).
+        #[arg(long, default_value_t = 8)]
+        page_budget: usize,
+    },
     /// Manage staff accounts.
     #[command(subcommand)]
     User(crate::accounts::UserCommand),
@@ -98,6 +111,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = Config::from_env()?;
             crate::telemetry::init(cfg.json_logs, "info");
             let stages = parse_stages(&queues)?;
+            // Unreadable fingerprint files stop the worker here rather than leaving it to
+            // detect with fewer technologies than configured.
+            use leadgen_core::technologies::{FINGERPRINTS_ENV, active, check_env};
+            check_env().map_err(|e| anyhow::anyhow!("{FINGERPRINTS_ENV}: {e}"))?;
+            tracing::info!(technologies = active().len(), "fingerprints ready");
             let pool = connect(&cfg).await?;
             let ctx = Arc::new(leadgen_worker::Ctx::new(cfg, pool)?);
             tracing::info!(stages = ?stages.iter().map(|s| s.name()).collect::<Vec<_>>(), "worker starting");
@@ -142,6 +160,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::DedupEval { companies, seed } => {
             print!("{}", crate::dedup_file::evaluate(companies, seed));
+            Ok(())
+        }
+        Command::EvalExtract {
+            companies,
+            seed,
+            page_budget,
+        } => {
+            print!(
+                "{}",
+                crate::extract_eval::evaluate(companies, seed, page_budget)
+            );
             Ok(())
         }
         Command::User(cmd) => {

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod cli;
 pub mod dedup_file;
 pub mod demo;
+pub mod extract_eval;
 pub mod postgres;
 pub mod rescore;
 pub mod sample_web;
