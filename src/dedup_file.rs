@@ -64,6 +64,16 @@ pub struct DedupSummary {
     pub duplicates: usize,
 }
 
+/// The thresholds `LEADGEN_DEDUP_THRESHOLDS` sets, as the workers read them.
+fn thresholds() -> anyhow::Result<Thresholds> {
+    match std::env::var(Thresholds::ENV) {
+        Ok(spec) if !spec.trim().is_empty() => Thresholds::parse(&spec).map_err(|e| {
+            anyhow::anyhow!("configuration variable {} is invalid: {e}", Thresholds::ENV)
+        }),
+        _ => Ok(Thresholds::default()),
+    }
+}
+
 /// Clusters `input` into `output`.
 pub fn run(input: &Path, output: &Path) -> anyhow::Result<DedupSummary> {
     let mut reader = csv::ReaderBuilder::new()
@@ -109,7 +119,7 @@ pub fn run(input: &Path, output: &Path) -> anyhow::Result<DedupSummary> {
         }));
         rows.push(row);
     }
-    let clusters = cluster(&normalized, &Thresholds::default());
+    let clusters = cluster(&normalized, &thresholds()?);
     let mut writer = csv::Writer::from_path(output)
         .with_context(|| format!("--output: cannot create {}", output.display()))?;
     let mut head = headers.clone();

@@ -68,6 +68,45 @@ impl Default for Thresholds {
     }
 }
 
+impl Thresholds {
+    /// The environment variable that overrides the defaults.
+    pub const ENV: &'static str = "LEADGEN_DEDUP_THRESHOLDS";
+
+    /// Reads `name_with_phone=0.6,name_with_address=0.8,name_alone=0.93,max_block=200` (any
+    /// subset; the rest keep their defaults). Name agreements must lie in 0–1, `max_block` ≥ 2.
+    pub fn parse(spec: &str) -> Result<Thresholds, String> {
+        let mut t = Thresholds::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not name=value"))?;
+            let (key, value) = (key.trim(), value.trim());
+            let share = || match value.parse::<f64>() {
+                Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+                _ => Err(format!("{key}: `{value}` is not a number between 0 and 1")),
+            };
+            match key {
+                "name_with_phone" => t.name_with_phone = share()?,
+                "name_with_address" => t.name_with_address = share()?,
+                "name_alone" => t.name_alone = share()?,
+                "max_block" => {
+                    t.max_block =
+                        value.parse().ok().filter(|n| *n >= 2).ok_or_else(|| {
+                            format!("max_block: `{value}` is not a whole number ≥ 2")
+                        })?
+                }
+                other => {
+                    return Err(format!(
+                        "unknown threshold `{other}` (name_with_phone, name_with_address, \
+                         name_alone, max_block)"
+                    ));
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
 /// A record reduced to what comparison needs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Normalized {
@@ -470,6 +509,29 @@ pub fn pairwise_scores(predicted: &[usize], truth: &[usize]) -> (f64, f64, f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_are_read_from_a_subset_and_bad_values_named() {
+        let t = Thresholds::parse("name_alone=0.9, max_block=50").unwrap();
+        assert_eq!(t.name_alone, 0.9);
+        assert_eq!(t.max_block, 50);
+        assert_eq!(t.name_with_phone, Thresholds::default().name_with_phone);
+        assert!(
+            Thresholds::parse("name_alone=1.5")
+                .unwrap_err()
+                .contains("name_alone")
+        );
+        assert!(
+            Thresholds::parse("nmae_alone=0.9")
+                .unwrap_err()
+                .contains("unknown")
+        );
+        assert!(
+            Thresholds::parse("max_block=1")
+                .unwrap_err()
+                .contains("max_block")
+        );
+    }
 
     fn rec(name: &str, address: &str, postal: &str, phone: &str, website: &str) -> Normalized {
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());

@@ -54,6 +54,8 @@ pub struct Config {
     /// Scoring weights and quality thresholds (`LEADGEN_SCORING`: a TOML file, see
     /// [`crate::stages::score::Weights::from_toml`]; documented defaults without it).
     pub weights: crate::stages::score::Weights,
+    /// Deduplication thresholds (`LEADGEN_DEDUP_THRESHOLDS`).
+    pub dedup: crate::dedup::Thresholds,
     /// WebDriver endpoint (chromedriver) for rendering JavaScript-only pages.
     pub webdriver_url: Option<String>,
     /// Path of a chromedriver binary the worker starts and supervises itself.
@@ -332,7 +334,15 @@ impl Config {
                 ),
             });
         }
+        let dedup = match non_empty(crate::dedup::Thresholds::ENV) {
+            Some(spec) => crate::dedup::Thresholds::parse(&spec).map_err(|reason| ConfigError {
+                var: crate::dedup::Thresholds::ENV,
+                reason,
+            })?,
+            None => crate::dedup::Thresholds::default(),
+        };
         Ok(Config {
+            dedup,
             mail,
             security,
             intake,

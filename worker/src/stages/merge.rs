@@ -97,6 +97,7 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
             &own.match_keys(),
             &name,
             &item.dedup_key,
+            &ctx.cfg.dedup,
         )
         .await?;
         companies::add_values(&mut *tx, company_id, &values).await?;
@@ -171,11 +172,12 @@ pub async fn find_or_create(
     keys: &[String],
     name: &str,
     dedup_key: &str,
+    thresholds: &Thresholds,
 ) -> Result<Uuid, StageError> {
     companies::lock_keys(&mut *tx, keys).await?;
     for _ in 0..3 {
         let candidates = companies::sharing_keys(&mut *tx, keys).await?;
-        match best_match(probe, &candidates, &Thresholds::default()) {
+        match best_match(probe, &candidates, thresholds) {
             Some((id, _)) if companies::lock(&mut *tx, id).await? => return Ok(id),
             Some(_) => continue,
             None => {

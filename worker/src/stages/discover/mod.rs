@@ -15,7 +15,6 @@ mod places;
 use crate::fetcher::FetchError;
 use crate::runner::StageError;
 use crate::{Ctx, progress};
-use leadgen_core::dedup::Thresholds;
 use leadgen_core::jobs::{DiscoverJob, FinalizeJob, ItemJob, Stage};
 use leadgen_core::model::{Candidate, SearchCriteria};
 use leadgen_core::repo::sources::{self, SourceProgress};
@@ -288,7 +287,7 @@ async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageE
         pages::add_source_record(&mut *tx, job.job_id, &c.source, &c.source_url, &payload).await?;
         // Another source's (or page's) listing of a company the search already has adds its
         // fields to that company instead of being worked a second time.
-        if let Some(item_id) = listings.find(c, &Thresholds::default()) {
+        if let Some(item_id) = listings.find(c, &ctx.cfg.dedup) {
             work_items::add_sighting(&mut *tx, item_id, &payload).await?;
             if let Some(lead) = merged.get(&item_id) {
                 absorb_sighting(&mut tx, *lead, c).await?;
