@@ -43,25 +43,31 @@ const FOREIGN_BLOCKS: [&str; 6] = [
     "client",
     "sponsor",
 ];
-/// Title words that mark a buying decision maker.
-const DECISION_TITLES: [&str; 16] = [
+/// Title words that mark a buying decision maker: owners, founders, the executive suite,
+/// partners and principals, general and managing directors, vice presidents.
+const DECISION_TITLES: [&str; 18] = [
     "ceo",
     "founder",
+    "co-founder",
     "owner",
     "president",
-    "managing",
-    "director",
     "partner",
     "principal",
     "chief",
-    "head of",
     "vp",
     "vice president",
     "cto",
     "cfo",
     "coo",
+    "general manager",
+    "managing director",
+    "executive director",
     "geschäftsführer",
+    "inhaber",
 ];
+/// Title words that name a department's lead or a junior partner-track role, not a buyer for
+/// the company: `Creative Director`, `Head of Sales`, `Partner Manager`, `Associate Principal`.
+const NOT_DECISION_TITLES: [&str; 4] = ["associate", "assistant", "manager of", "partner manager"];
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("static selector")
 }
@@ -734,11 +740,24 @@ fn add_technologies(facts: &mut Facts, found: Vec<crate::technologies::Detection
 
 /// Whether a job title marks someone who takes buying decisions.
 pub fn is_decision_maker(title: &str) -> bool {
-    let t = title.to_ascii_lowercase();
+    let t = title.to_lowercase();
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A plain "Director" (the company's) decides; "Creative Director" leads a department.
+    if words == ["director"] {
+        return true;
+    }
+    if NOT_DECISION_TITLES.iter().any(|n| t.contains(n)) && !t.contains("owner") {
+        return false;
+    }
     DECISION_TITLES.iter().any(|d| {
-        t.split(|c: char| !c.is_alphanumeric() && c != ' ')
-            .any(|part| part.trim() == *d || part.split_whitespace().any(|w| w == *d))
-            || (d.contains(' ') && t.contains(d))
+        if d.contains(' ') {
+            t.contains(d)
+        } else {
+            words.contains(d)
+        }
     })
 }
 
@@ -846,6 +865,34 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decision_makers_are_owners_executives_and_partners_not_department_leads() {
+        for t in [
+            "Owner & Lead Dentist",
+            "Founder, DDS",
+            "Managing Partner",
+            "Co-Founder & CEO",
+            "General Manager",
+            "Managing Director",
+            "VP Sales",
+            "Director",
+            "Geschäftsführer",
+        ] {
+            assert!(is_decision_maker(t), "{t}");
+        }
+        for t in [
+            "Creative Director",
+            "Head of Sales",
+            "Associate Principal",
+            "Assistant to the CEO",
+            "Partner Manager",
+            "Office Manager",
+            "Corporate Associate",
+        ] {
+            assert!(!is_decision_maker(t), "{t}");
+        }
+    }
 
     #[test]
     fn the_company_name_is_the_title_segment_matching_the_host() {
