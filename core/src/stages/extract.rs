@@ -28,7 +28,7 @@ static FOUNDED_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static EMPLOYEES_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:team of|staff of)\s+(\d{1,6})\b|\b(\d{1,6})\s+(?:employees|people|staff members|professionals)\b")
+    Regex::new(r"(?i)\b(?:team of|staff of|workforce of)\s+(\d{1,3}(?:,\d{3})+|\d{1,6})\b|\b(\d{1,3}(?:,\d{3})+|\d{1,6})\s+(?:full-time\s+)?(?:employees|people|staff|staff members|team members|professionals|colleagues)\b")
         .expect("static regex")
 });
 
@@ -509,7 +509,10 @@ fn read_text(
         set_if_better(&mut facts.founded_year, y, url, 0.75);
     }
     if let Some(c) = EMPLOYEES_RE.captures(&text)
-        && let Some(n) = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok())
+        && let Some(n) = c
+            .get(1)
+            .or(c.get(2))
+            .and_then(|m| m.as_str().replace(',', "").parse().ok())
     {
         set_if_better(&mut facts.employee_count, n, url, 0.7);
     }
@@ -891,6 +894,20 @@ mod tests {
             "Corporate Associate",
         ] {
             assert!(!is_decision_maker(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn employee_counts_are_read_in_the_usual_phrasings() {
+        for (text, n) in [
+            ("Today we are a team of 25 people.", 25),
+            ("Our 40 employees serve clients across Texas.", 40),
+            ("With 12 staff, we are big enough to deliver.", 12),
+            ("We employ 1,200 full-time employees.", 1200),
+        ] {
+            let body = format!("<html><body><p>{text}</p></body></html>");
+            let f = extract(&[page("about", &body)], Some("US"));
+            assert_eq!(f.employee_count.map(|e| e.value), Some(n), "{text}");
         }
     }
 
