@@ -292,6 +292,7 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
     cfg.database_url = Some(db_url.to_string());
     cfg.bind = "127.0.0.1:0".parse()?;
     cfg.crawl.proxy = Some(web.proxy_url());
+    cfg.email_dns.servers = Some(vec![web.dns_addr()]);
     // The sample web's proxy listens on loopback.
     cfg.crawl.allow_private_networks = true;
     cfg.crawl.host_delay = delay;

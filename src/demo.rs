@@ -44,6 +44,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     });
     let sample = SampleWebServer::start(web, "127.0.0.1:0".parse()?).await?;
     cfg.crawl.proxy = Some(sample.proxy_url());
+    cfg.email_dns.servers = Some(vec![sample.dns_addr()]);
     // The sample web's proxy listens on loopback.
     cfg.crawl.allow_private_networks = true;
     // One API process: a signing key made for this run is enough.

@@ -10,9 +10,11 @@
 //! is tested against real Chromium) and sites that are down have nothing to read; both are
 //! counted and reported, not scored.
 
-use leadgen_core::model::{Candidate, Facts, StoredPage};
-use leadgen_core::sample_web::{SampleWeb, SampleWebOptions, TruthCompany};
+use leadgen_core::email_check::{self, MailDomain};
+use leadgen_core::model::{Candidate, Enrichment, Facts, StoredPage};
+use leadgen_core::sample_web::{MailRecords, SampleWeb, SampleWebOptions, TruthCompany};
 use leadgen_core::stages::{enrich, extract, fetch};
+use leadgen_core::technologies;
 use std::collections::BTreeSet;
 use std::time::Instant;
 use url::Url;
@@ -137,20 +139,23 @@ pub fn evaluate(companies: usize, seed: u64, page_budget: usize) -> ExtractEvalu
             website: Some(truth.website.clone()),
             ..Candidate::default()
         };
-        let enriched = enrich::enrich(&facts, &candidate);
+        let mut enriched = enrich::enrich(&facts, &candidate);
         eval.seconds += started.elapsed().as_secs_f64();
-        score(
-            &mut eval.fields,
-            truth,
-            &facts,
-            enriched.industry.as_deref(),
-        );
+        // The verdicts the worker would reach with the sample web's DNS answering.
+        let mail = enriched
+            .email_checks
+            .iter()
+            .filter_map(|c| email_check::domain_of(&c.address))
+            .map(|d| (d.clone(), sample_mail_domain(&web, &d)))
+            .collect();
+        enriched.email_checks = enrich::email_checks(&facts, &enriched.people_emails, &mail);
+        score(&mut eval.fields, truth, &facts, &enriched, &web);
     }
     eval
 }
 
 /// Fields in print order.
-const FIELDS: [&str; 17] = [
+const FIELDS: [&str; 19] = [
     "name",
     "street",
     "city",
@@ -168,13 +173,35 @@ const FIELDS: [&str; 17] = [
     "open_roles",
     "technologies",
     "industry",
+    "email_verdicts",
+    "inferred_emails",
 ];
 
 fn one<T: Ord>(v: Option<T>) -> BTreeSet<T> {
     v.into_iter().collect()
 }
 
-fn score(fields: &mut [FieldScore], t: &TruthCompany, f: &Facts, industry: Option<&str>) {
+/// The sample web's DNS answer as the worker's resolver reports it.
+fn sample_mail_domain(web: &SampleWeb, domain: &str) -> MailDomain {
+    match web.mail_records(domain) {
+        MailRecords::Exchangers(mx) => MailDomain::Accepts {
+            exchangers: mx.into_iter().map(|(_, h)| h).collect(),
+        },
+        MailRecords::AddressOnly => MailDomain::Accepts {
+            exchangers: vec![domain.to_string()],
+        },
+        MailRecords::NullMx => MailDomain::Refuses {
+            reason: format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
+        },
+        MailRecords::NoSuchDomain => MailDomain::Refuses {
+            reason: format!("{domain} does not exist (NXDOMAIN)"),
+        },
+    }
+}
+
+fn score(fields: &mut [FieldScore], t: &TruthCompany, f: &Facts, e: &Enrichment, web: &SampleWeb) {
+    let industry = e.industry.as_deref();
+    let guessed = |a: &str| e.people_emails.iter().any(|m| m.inferred && m.address == a);
     let team_visible = t.allows("/team");
     let careers_visible = t.allows("/careers");
     let addr = f.address.as_ref().map(|a| &a.value);
@@ -276,13 +303,55 @@ fn score(fields: &mut [FieldScore], t: &TruthCompany, f: &Facts, industry: Optio
                 one((!f.open_roles.is_empty()).then_some(f.open_roles.len() as u32)),
                 one((careers_visible && t.open_roles > 0).then_some(t.open_roles)),
             ),
+            // What the site shows and what that implies (WordPress runs on PHP and MySQL): the
+            // engine reports both, as Wappalyzer does.
             "technologies" => field.count(
                 f.technologies.iter().cloned().collect(),
-                t.technologies.iter().cloned().collect(),
+                t.technologies
+                    .iter()
+                    .flat_map(|n| {
+                        let implied = technologies::active().implied_by(n);
+                        std::iter::once(n.clone()).chain(implied.into_iter().map(str::to_string))
+                    })
+                    .collect(),
             ),
             "industry" => field.count(
                 one(industry.map(str::to_string)),
                 one(Some(t.industry.clone())),
+            ),
+            "email_verdicts" => field.count(
+                e.email_checks
+                    .iter()
+                    .filter(|c| !guessed(c.address.as_str()))
+                    .map(|c| (c.address.clone(), c.status.as_str().to_string()))
+                    .collect(),
+                // Addresses the extractor missed count against `emails`, not here.
+                e.email_checks
+                    .iter()
+                    .map(|c| &c.address)
+                    .filter(|a| all_emails.contains(*a))
+                    .map(|a| {
+                        let domain = email_check::domain_of(a).unwrap_or_default();
+                        let ok = web.accepts_mail(&domain);
+                        (
+                            a.clone(),
+                            if ok { "verified" } else { "invalid" }.to_string(),
+                        )
+                    })
+                    .collect(),
+            ),
+            // People the site shows without an address: the guess should be their mailbox.
+            "inferred_emails" => field.count(
+                e.people_emails
+                    .iter()
+                    .filter(|m| m.inferred)
+                    .map(|m| (m.name.clone(), m.address.clone()))
+                    .collect(),
+                people
+                    .iter()
+                    .filter(|p| p.email.is_none())
+                    .map(|p| (p.name.clone(), p.mailbox.clone()))
+                    .collect(),
             ),
             _ => {}
         }

@@ -1,4 +1,5 @@
-//! Serves the sample web on loopback as an HTTP forward proxy.
+//! Serves the sample web on loopback as an HTTP forward proxy, and its DNS (the mail records
+//! email checks ask for) over UDP on the same address and port.
 //!
 //! Clients configure `http://127.0.0.1:PORT` as their HTTP proxy (reqwest `Proxy::http`,
 //! Chromium `--proxy-server`) and send absolute-form requests such as
@@ -38,6 +39,7 @@ pub struct SampleWebServer {
     log: Log,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    dns_task: tokio::task::JoinHandle<()>,
 }
 
 impl SampleWebServer {
@@ -75,13 +77,16 @@ impl SampleWebServer {
                 tracing::error!(error = %e, "sample web server stopped with an error");
             }
         });
-        tracing::info!(%addr, "sample web proxy listening");
+        let dns = tokio::net::UdpSocket::bind(addr).await?;
+        let dns_task = tokio::spawn(serve_dns(dns, web.clone()));
+        tracing::info!(%addr, "sample web proxy and DNS listening");
         Ok(SampleWebServer {
             addr,
             web,
             log,
             stop: Some(stop),
             task: Some(task),
+            dns_task,
         })
     }
 
@@ -93,6 +98,12 @@ impl SampleWebServer {
     /// `http://127.0.0.1:PORT`: what clients use as their HTTP proxy.
     pub fn proxy_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Where its DNS answers (UDP, the proxy's address and port): what `LEADGEN_DNS_SERVERS`
+    /// takes.
+    pub fn dns_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// A copy of every request answered so far, oldest first.
@@ -107,6 +118,7 @@ impl SampleWebServer {
 
     /// Stops accepting connections and waits (at most ~2 s) for open ones to finish.
     pub async fn shutdown(mut self) {
+        self.dns_task.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -118,7 +130,8 @@ impl SampleWebServer {
 
 impl Drop for SampleWebServer {
     fn drop(&mut self) {
-        // Without an explicit shutdown the background task would outlive its owner.
+        // Without an explicit shutdown the background tasks would outlive their owner.
+        self.dns_task.abort();
         if let Some(task) = self.task.take() {
             task.abort();
         }
@@ -132,6 +145,7 @@ pub async fn serve_forever(opts: SampleWebOptions, bind: SocketAddr) -> anyhow::
     let server = SampleWebServer::start(SampleWeb::generate(opts), bind).await?;
     println!("sample web: {companies} companies, seed {seed}");
     println!("proxy URL: {}", server.proxy_url());
+    println!("DNS (UDP): {}", server.dns_addr());
     println!(
         "try: curl -x {} 'http://{}/search?industry=dentist&location=austin'",
         server.proxy_url(),
@@ -140,6 +154,90 @@ pub async fn serve_forever(opts: SampleWebOptions, bind: SocketAddr) -> anyhow::
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;
     Ok(())
+}
+
+/// Answers DNS questions from the sample web until the task is aborted.
+async fn serve_dns(socket: tokio::net::UdpSocket, web: Arc<SampleWeb>) {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+            continue;
+        };
+        if let Some(reply) = dns_reply(&web, &buf[..n]) {
+            let _ = socket.send_to(&reply, peer).await;
+        }
+    }
+}
+
+/// The reply to one DNS message: MX and A questions answered from
+/// [`SampleWeb::mail_records`], NXDOMAIN for names the sample web does not have.
+fn dns_reply(web: &SampleWeb, packet: &[u8]) -> Option<Vec<u8>> {
+    use hickory_proto::op::{Message, ResponseCode};
+    use hickory_proto::rr::rdata::{A, MX, SOA};
+    use hickory_proto::rr::{Name, RData, Record, RecordType};
+    use leadgen_core::sample_web::MailRecords;
+
+    let request = Message::from_vec(packet).ok()?;
+    let query = request.queries.first()?.clone();
+    let mut reply = Message::response(request.metadata.id, request.metadata.op_code);
+    reply.metadata.recursion_desired = request.metadata.recursion_desired;
+    reply.metadata.recursion_available = true;
+    reply.metadata.authoritative = true;
+    reply.add_query(query.clone());
+    let name = query.name().clone();
+    let host = name.to_ascii();
+    let records = web.mail_records(&host);
+    let exists = !matches!(records, MailRecords::NoSuchDomain) || web.has_address(&host);
+    match query.query_type() {
+        RecordType::MX => match records {
+            MailRecords::Exchangers(mx) => {
+                for (preference, exchanger) in mx {
+                    let exchange = Name::from_ascii(format!("{exchanger}.")).ok()?;
+                    reply.add_answer(Record::from_rdata(
+                        name.clone(),
+                        300,
+                        RData::MX(MX::new(preference, exchange)),
+                    ));
+                }
+            }
+            MailRecords::NullMx => {
+                reply.add_answer(Record::from_rdata(
+                    name.clone(),
+                    300,
+                    RData::MX(MX::new(0, Name::root())),
+                ));
+            }
+            MailRecords::AddressOnly | MailRecords::NoSuchDomain => {}
+        },
+        RecordType::A if web.has_address(&host) => {
+            reply.add_answer(Record::from_rdata(
+                name.clone(),
+                300,
+                RData::A(A(std::net::Ipv4Addr::LOCALHOST)),
+            ));
+        }
+        _ => {}
+    }
+    if reply.answers.is_empty() {
+        if !exists {
+            reply.metadata.response_code = ResponseCode::NXDomain;
+        }
+        // Negative answers carry the zone's SOA so resolvers know how long to remember them.
+        let zone = Name::from_ascii("test.").ok()?;
+        let soa = SOA::new(
+            Name::from_ascii("ns.test.").ok()?,
+            Name::from_ascii("hostmaster.test.").ok()?,
+            1,
+            3600,
+            600,
+            86_400,
+            60,
+        );
+        reply
+            .authorities
+            .push(Record::from_rdata(zone, 60, RData::SOA(soa)));
+    }
+    reply.to_vec().ok()
 }
 
 /// The host a request is for: the authority of an absolute-form URI, else the `Host` header.

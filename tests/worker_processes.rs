@@ -30,6 +30,7 @@ impl WorkerProcess {
             .arg("worker")
             .env("DATABASE_URL", &app.db_url)
             .env("LEADGEN_PROXY", app.web.proxy_url())
+            .env("LEADGEN_DNS_SERVERS", app.web.dns_addr().to_string())
             .env("LEADGEN_ALLOW_PRIVATE_NETWORKS", "true")
             .env("LEADGEN_SOURCES", "directories")
             .env("LEADGEN_DIRECTORIES", directory_file())

@@ -50,6 +50,8 @@ pub fn names_compatible(a: &str, b: &str) -> bool {
 /// Whether two contacts are the same person (see the module documentation).
 pub fn same_person(a: &ContactRecord, b: &ContactRecord) -> bool {
     if let (Some(x), Some(y)) = (&a.email, &b.email)
+        && !a.email_inferred()
+        && !b.email_inferred()
         && x.trim().eq_ignore_ascii_case(y.trim())
     {
         return true;
@@ -74,9 +76,22 @@ pub fn absorb(into: &mut ContactRecord, from: &ContactRecord) {
         (None, y) => y.clone(),
         (x, _) => x.clone(),
     };
+    // A seen address replaces a guessed one; the verdict travels with the address it is about.
+    let take_email = from.email.is_some()
+        && (into.email.is_none()
+            || into.email == from.email
+            || (into.email_inferred() && !from.email_inferred()));
+    if take_email {
+        into.email.clone_from(&from.email);
+        into.verification_status
+            .clone_from(&from.verification_status);
+        into.verification_reason
+            .clone_from(&from.verification_reason);
+        into.email_kind.clone_from(&from.email_kind);
+        into.email_disposable = from.email_disposable;
+    }
     for (mine, theirs) in [
         (&mut into.title, &from.title),
-        (&mut into.email, &from.email),
         (&mut into.phone, &from.phone),
         (&mut into.linkedin_url, &from.linkedin_url),
     ] {
@@ -170,5 +185,31 @@ mod tests {
         assert_eq!(merged.len(), 1);
         assert_eq!(merged[0].name.as_deref(), Some("Jane Doe"));
         assert_eq!(merged[0].email.as_deref(), Some("jane@acme.test"));
+    }
+
+    #[test]
+    fn a_seen_address_replaces_a_guessed_one_with_its_verdict() {
+        let mut guessed = person(Some("Tom Berg"), Some("tberg@acme.test"), None);
+        guessed.verification_status = Some("inferred".into());
+        let mut seen = person(Some("Tom Berg"), Some("tom.berg@acme.test"), None);
+        seen.verification_status = Some("verified".into());
+        seen.email_kind = Some("personal".into());
+        assert!(same_person(&guessed, &seen));
+        absorb(&mut guessed, &seen);
+        assert_eq!(guessed.email.as_deref(), Some("tom.berg@acme.test"));
+        assert_eq!(guessed.verification_status.as_deref(), Some("verified"));
+        assert_eq!(guessed.email_kind.as_deref(), Some("personal"));
+
+        // A guess never replaces a seen address, and never makes two people one.
+        let mut kept = seen.clone();
+        let mut guess = person(Some("T. Berg"), Some("tberg@acme.test"), None);
+        guess.verification_status = Some("inferred".into());
+        absorb(&mut kept, &guess);
+        assert_eq!(kept.email.as_deref(), Some("tom.berg@acme.test"));
+        let mut other = person(Some("Tina Berg"), Some("tberg@acme.test"), None);
+        other.verification_status = Some("inferred".into());
+        let mut guess2 = person(Some("Tom Berg"), Some("tberg@acme.test"), None);
+        guess2.verification_status = Some("inferred".into());
+        assert!(!same_person(&other, &guess2));
     }
 }

@@ -8,6 +8,8 @@ pub mod contact_match;
 pub mod db;
 pub mod dedup;
 pub mod destination;
+pub mod email_check;
+pub mod email_pattern;
 pub mod files;
 pub mod intake;
 pub mod jobs;

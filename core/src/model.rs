@@ -171,6 +171,9 @@ pub struct Facts {
     pub employee_count: Option<Found<u32>>,
     /// Open roles listed on a careers page.
     pub open_roles: Vec<String>,
+    /// The department of each open role, in the same order, where the page shows one.
+    #[serde(default)]
+    pub open_role_departments: Vec<Option<String>>,
     /// schema.org types seen in structured data.
     pub schema_types: Vec<String>,
     /// Technologies detected, by name.
@@ -184,6 +187,22 @@ pub struct Facts {
     pub mobile_viewport: bool,
     /// Pages the facts were read from.
     pub pages: Vec<String>,
+    /// Values the site gives that are malformed, with the reason they were not used.
+    #[serde(default)]
+    pub flagged: Vec<Flagged>,
+}
+
+/// A value a page offers for a field that could not be used, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Flagged {
+    /// The field it was meant for: `phone` or `email`.
+    pub field: String,
+    /// The value as the page wrote it.
+    pub value: String,
+    /// Why it was not used.
+    pub reason: String,
+    /// The page it is on.
+    pub source_url: String,
 }
 
 /// A business-intelligence signal (growth signal or pain point).
@@ -229,6 +248,13 @@ pub struct Enrichment {
     pub pain_points: Vec<Signal>,
     /// Engagement opportunities.
     pub engagement_opportunities: Vec<Opportunity>,
+    /// Addresses for named people: seen apart from the name and matched to it, or inferred
+    /// from the company's address pattern.
+    #[serde(default)]
+    pub people_emails: Vec<crate::email_pattern::PersonEmail>,
+    /// The verdict on every address known for the company and its people.
+    #[serde(default)]
+    pub email_checks: Vec<crate::email_check::EmailCheck>,
 }
 
 /// One component of the lead score with the reasons that moved it.

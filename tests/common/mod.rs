@@ -115,6 +115,7 @@ impl TestApp {
         cfg.database_url = Some(db_url.clone());
         cfg.bind = "127.0.0.1:0".parse().unwrap();
         cfg.crawl.proxy = Some(web.proxy_url());
+        cfg.email_dns.servers = Some(vec![web.dns_addr()]);
         // The sample web's proxy listens on loopback.
         cfg.crawl.allow_private_networks = true;
         cfg.crawl.host_delay = Duration::from_millis(100);

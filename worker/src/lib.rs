@@ -10,6 +10,7 @@
 pub mod fetcher;
 mod give_up;
 pub mod listen;
+pub mod mail_dns;
 pub mod mailer;
 mod maintenance;
 pub mod net_guard;
@@ -52,13 +53,17 @@ pub struct Ctx {
     pub mailer: mailer::Mailer,
     /// The file store, to delete the files of expired leads.
     pub files: leadgen_core::files::FileStore,
+    /// Mail-domain checks for the addresses found.
+    pub mail_dns: mail_dns::MailDns,
 }
 
 impl Ctx {
     /// Builds the context.
     pub fn new(cfg: Config, pool: PgPool) -> anyhow::Result<Self> {
         let fetcher = fetcher::Fetcher::new(cfg.crawl.clone(), pool.clone())?;
+        leadgen_core::email_check::load_disposable_from_env().map_err(anyhow::Error::msg)?;
         Ok(Self {
+            mail_dns: mail_dns::MailDns::new(&cfg.email_dns),
             renderer: renderer::Renderer::from_config(&cfg),
             mailer: mailer::Mailer::from_config(&cfg.mail)?,
             files: leadgen_core::files::FileStore::open_for_deleting(&cfg.intake)?,

@@ -368,13 +368,19 @@ fn detail_markup(
         @if !x.contacts.is_empty() {
             h2 { "Contacts" }
             table {
-                thead { tr { th scope="col" { "Name" } th scope="col" { "Title" } th scope="col" { "Email" } th scope="col" { "Phone" } th scope="col" { "Decision maker" } } }
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Title" } th scope="col" { "Email" } th scope="col" { "Email status" } th scope="col" { "Phone" } th scope="col" { "Decision maker" } } }
                 tbody {
                     @for c in &x.contacts {
                         tr {
                             td { (c.name.as_deref().unwrap_or("—")) }
                             td { (c.title.as_deref().unwrap_or("—")) }
                             td { (c.email.as_deref().unwrap_or("—")) }
+                            td title=(c.verification_reason.as_deref().unwrap_or("")) {
+                                @if c.email.is_some() {
+                                    (c.verification_status)
+                                    @if let Some(kind) = &c.email_kind { " · " (kind) }
+                                } @else { "—" }
+                            }
                             td { (c.phone.as_deref().unwrap_or("—")) }
                             td { (if c.is_decision_maker { "yes" } else { "no" }) }
                         }
@@ -392,7 +398,18 @@ fn detail_markup(
         };
         @let growth = signals("growth_signals");
         @let pains = signals("pain_points");
-        @if !growth.is_empty() || !pains.is_empty() {
+        @let flagged: Vec<String> = r.business_intelligence["flagged_values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| format!(
+                "{} {}: {}",
+                f["field"].as_str().unwrap_or(""),
+                f["value"].as_str().unwrap_or(""),
+                f["reason"].as_str().unwrap_or("")
+            ))
+            .collect();
+        @if !growth.is_empty() || !pains.is_empty() || !flagged.is_empty() {
             h2 { "Business intelligence" }
             @if !growth.is_empty() {
                 h3 { "Growth signals" }
@@ -401,6 +418,10 @@ fn detail_markup(
             @if !pains.is_empty() {
                 h3 { "Pain points" }
                 ul { @for p in &pains { li { (p) } } }
+            }
+            @if !flagged.is_empty() {
+                h3 { "Values on the website that could not be used" }
+                ul { @for f in &flagged { li { (f) } } }
             }
         }
         @if components.iter().any(|k| r.score_breakdown.get(*k).is_some()) {

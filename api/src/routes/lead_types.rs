@@ -408,8 +408,29 @@ pub struct Contact {
     pub confidence_score: f64,
     /// URL the contact was found at.
     pub source: String,
-    /// How far the details have been confirmed.
+    /// How far the email address is confirmed: `verified` (valid syntax, a real mail domain;
+    /// the mailbox is never probed), `unverified` (not checked, or the DNS lookup failed),
+    /// `invalid` (bad syntax, a domain that takes no mail, a disposable provider), `inferred`
+    /// (guessed from the company's address pattern).
     pub verification_status: VerificationStatus,
+    /// Why the address got its status.
+    #[oai(nullable)]
+    pub verification_reason: Option<String>,
+    /// `role` for a shared mailbox (info@, sales@), `personal` for one person.
+    #[oai(nullable)]
+    pub email_type: Option<EmailType>,
+    /// Whether the address is at a disposable-mail provider.
+    pub disposable_email: bool,
+}
+
+/// Whether an address reaches a shared mailbox or one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum EmailType {
+    /// A team or function (info@, sales@).
+    Role,
+    /// One person.
+    Personal,
 }
 
 /// A growth signal or pain point seen on a company's website.
@@ -447,6 +468,22 @@ pub struct BusinessIntelligence {
     pub pain_points: Vec<Signal>,
     /// Up to five competitors, best scoring first.
     pub competitive_landscape: Vec<Competitor>,
+    /// Values the website offers that could not be used (a `tel:` link to a too-short number,
+    /// a placeholder address), each with the reason: what the company may want fixed.
+    pub flagged_values: Vec<FlaggedValue>,
+}
+
+/// A value a page offers for a field that could not be used.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct FlaggedValue {
+    /// The field it was meant for: `phone` or `email`.
+    pub field: String,
+    /// The value as the page wrote it.
+    pub value: String,
+    /// Why it was not used.
+    pub reason: String,
+    /// The page it is on.
+    pub source_url: String,
 }
 
 /// A suggested way to engage a lead.

@@ -278,6 +278,13 @@ impl LeadsApi {
                             c.verification_status.as_str(),
                             "contact verification status",
                         )?,
+                        verification_reason: c.verification_reason.clone(),
+                        email_type: c
+                            .email_kind
+                            .as_deref()
+                            .map(|k| stored(k, "contact email type"))
+                            .transpose()?,
+                        disposable_email: c.email_disposable,
                     })
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?,
@@ -288,6 +295,7 @@ impl LeadsApi {
                     "technology stack",
                 )?,
                 pain_points: stored(bi_part("pain_points", json!([])), "pain points")?,
+                flagged_values: stored(bi_part("flagged_values", json!([])), "flagged values")?,
                 competitive_landscape: competitors
                     .iter()
                     .map(|(name, score)| Competitor {

@@ -77,6 +77,53 @@ pub struct Config {
     /// Leads without activity for this long are deleted with their files, leaving an audit
     /// tombstone (`LEADGEN_RETENTION_DAYS`, default 730 = 2 years; 0 keeps leads forever).
     pub retention: Option<Duration>,
+    /// How email domains are checked for mail exchangers.
+    pub email_dns: EmailDnsConfig,
+}
+
+/// Where the worker asks DNS about email domains (`LEADGEN_DNS_SERVERS`,
+/// `LEADGEN_DNS_TIMEOUT_MS`, `LEADGEN_MAIL_DOMAIN_TTL_HOURS`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmailDnsConfig {
+    /// `None`: no lookups (every address stays `unverified`); an empty list: the system's
+    /// resolvers (`/etc/resolv.conf`); else these servers.
+    pub servers: Option<Vec<SocketAddr>>,
+    /// Longest one lookup may take before the address is left `unverified`.
+    pub timeout: Duration,
+    /// How long an answer is kept in the shared cache.
+    pub ttl: Duration,
+}
+
+impl Default for EmailDnsConfig {
+    fn default() -> Self {
+        EmailDnsConfig {
+            servers: Some(Vec::new()),
+            timeout: Duration::from_secs(3),
+            ttl: Duration::from_secs(7 * 86_400),
+        }
+    }
+}
+
+/// Reads `LEADGEN_DNS_SERVERS`: `system` (default), `off`, or a comma-separated list of
+/// `ip` or `ip:port` (port 53 when left out).
+pub fn parse_dns_servers(value: &str) -> Result<Option<Vec<SocketAddr>>, String> {
+    match value.trim() {
+        "" | "system" => Ok(Some(Vec::new())),
+        "off" => Ok(None),
+        list => list
+            .split(',')
+            .map(str::trim)
+            .map(|s| {
+                s.parse::<SocketAddr>()
+                    .or_else(|_| {
+                        s.parse::<std::net::IpAddr>()
+                            .map(|ip| SocketAddr::new(ip, 53))
+                    })
+                    .map_err(|_| format!("`{s}` is not an IP address or IP:port"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+    }
 }
 
 /// Outgoing email: where it is sent from and through, and who on staff hears of searches.
@@ -341,7 +388,33 @@ impl Config {
             })?,
             None => crate::dedup::Thresholds::default(),
         };
+        let dns_timeout_ms: u64 = parse(
+            "LEADGEN_DNS_TIMEOUT_MS",
+            non_empty("LEADGEN_DNS_TIMEOUT_MS"),
+            3000,
+        )?;
+        if !(100..=60_000).contains(&dns_timeout_ms) {
+            return Err(ConfigError {
+                var: "LEADGEN_DNS_TIMEOUT_MS",
+                reason: "must be between 100 and 60000".into(),
+            });
+        }
+        let mail_domain_ttl_hours: u64 = parse(
+            "LEADGEN_MAIL_DOMAIN_TTL_HOURS",
+            non_empty("LEADGEN_MAIL_DOMAIN_TTL_HOURS"),
+            168,
+        )?;
+        let email_dns = EmailDnsConfig {
+            servers: parse_dns_servers(&non_empty("LEADGEN_DNS_SERVERS").unwrap_or_default())
+                .map_err(|reason| ConfigError {
+                    var: "LEADGEN_DNS_SERVERS",
+                    reason,
+                })?,
+            timeout: Duration::from_millis(dns_timeout_ms),
+            ttl: Duration::from_secs(mail_domain_ttl_hours.max(1) * 3600),
+        };
         Ok(Config {
+            email_dns,
             dedup,
             mail,
             security,
@@ -510,6 +583,28 @@ mod tests {
         assert_eq!(e.var, "DATABASE_URL");
         let e = cfg(&[("LEADGEN_SOURCES", "nope")]).unwrap_err();
         assert!(e.to_string().contains("LEADGEN_SOURCES"));
+    }
+
+    #[test]
+    fn dns_servers_are_system_off_or_a_list() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.email_dns.servers, Some(vec![]));
+        assert_eq!(c.email_dns.timeout, Duration::from_secs(3));
+        let c = cfg(&[("LEADGEN_DNS_SERVERS", "off")]).unwrap();
+        assert_eq!(c.email_dns.servers, None);
+        let c = cfg(&[("LEADGEN_DNS_SERVERS", "10.0.0.2, 127.0.0.1:5353")]).unwrap();
+        assert_eq!(
+            c.email_dns.servers,
+            Some(vec![
+                "10.0.0.2:53".parse().unwrap(),
+                "127.0.0.1:5353".parse().unwrap()
+            ])
+        );
+        let e = cfg(&[("LEADGEN_DNS_SERVERS", "dns.example")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_DNS_SERVERS");
+        assert!(e.reason.contains("dns.example"));
+        let e = cfg(&[("LEADGEN_DNS_TIMEOUT_MS", "5")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_DNS_TIMEOUT_MS");
     }
 
     #[test]

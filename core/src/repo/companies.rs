@@ -266,7 +266,8 @@ pub async fn contacts<'c>(
 ) -> sqlx::Result<Vec<(Uuid, ContactRecord)>> {
     let rows = sqlx::query!(
         "SELECT id, dedup_key, name, title, email, phone, linkedin_url, is_decision_maker,
-            confidence, source
+            confidence, source, verification_status, verification_reason, email_kind,
+            email_disposable
          FROM contacts WHERE company_id = $1 ORDER BY created_at, id",
         company,
     )
@@ -287,6 +288,10 @@ pub async fn contacts<'c>(
                     is_decision_maker: r.is_decision_maker,
                     confidence: r.confidence,
                     source: r.source,
+                    verification_status: Some(r.verification_status).filter(|s| s != "unverified"),
+                    verification_reason: r.verification_reason,
+                    email_kind: r.email_kind,
+                    email_disposable: r.email_disposable,
                 },
             )
         })
@@ -302,13 +307,16 @@ pub async fn save_contact<'c>(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO contacts (id, company_id, dedup_key, name, title, email, phone, linkedin_url,
-            is_decision_maker, confidence, source)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+            is_decision_maker, confidence, source, verification_status, verification_reason,
+            email_kind, email_disposable)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
          ON CONFLICT (id) DO UPDATE SET
             company_id = EXCLUDED.company_id, name = EXCLUDED.name, title = EXCLUDED.title,
             email = EXCLUDED.email, phone = EXCLUDED.phone, linkedin_url = EXCLUDED.linkedin_url,
             is_decision_maker = EXCLUDED.is_decision_maker, confidence = EXCLUDED.confidence,
-            source = EXCLUDED.source",
+            source = EXCLUDED.source, verification_status = EXCLUDED.verification_status,
+            verification_reason = EXCLUDED.verification_reason, email_kind = EXCLUDED.email_kind,
+            email_disposable = EXCLUDED.email_disposable",
         id.unwrap_or_else(Uuid::now_v7),
         company,
         c.dedup_key,
@@ -320,6 +328,10 @@ pub async fn save_contact<'c>(
         c.is_decision_maker,
         c.confidence,
         c.source,
+        c.verification_status.as_deref().unwrap_or("unverified"),
+        c.verification_reason,
+        c.email_kind,
+        c.email_disposable,
     )
     .execute(db)
     .await?;

@@ -27,6 +27,21 @@ pub struct ContactRecord {
     pub confidence: f32,
     /// Where it was found.
     pub source: String,
+    /// `verified`, `invalid`, `inferred`; `None` is `unverified`.
+    pub verification_status: Option<String>,
+    /// Why the address got its verdict.
+    pub verification_reason: Option<String>,
+    /// `role` or `personal`, for a contact with an address.
+    pub email_kind: Option<String>,
+    /// Whether the address is at a disposable-mail provider.
+    pub email_disposable: bool,
+}
+
+impl ContactRecord {
+    /// Whether the address is a guess rather than seen.
+    pub fn email_inferred(&self) -> bool {
+        self.verification_status.as_deref() == Some("inferred")
+    }
 }
 
 /// The lead-level part of a merge.
@@ -408,6 +423,12 @@ pub struct ContactRow {
     pub source: String,
     /// verified, unverified, invalid, inferred.
     pub verification_status: String,
+    /// Why the address got its verdict.
+    pub verification_reason: Option<String>,
+    /// `role` or `personal`.
+    pub email_kind: Option<String>,
+    /// Whether the address is at a disposable-mail provider.
+    pub email_disposable: bool,
 }
 
 /// Contacts of a company, decision makers first.
@@ -415,7 +436,7 @@ pub async fn contacts<'c>(db: impl Db<'c>, company: Uuid) -> sqlx::Result<Vec<Co
     sqlx::query_as!(
         ContactRow,
         "SELECT id, name, title, email, phone, linkedin_url, is_decision_maker, confidence, source,
-                verification_status
+                verification_status, verification_reason, email_kind, email_disposable
          FROM contacts WHERE company_id = $1 ORDER BY is_decision_maker DESC, name",
         company,
     )

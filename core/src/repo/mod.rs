@@ -9,6 +9,7 @@ pub mod inbound;
 pub mod jobs;
 pub mod leads;
 pub mod login_throttle;
+pub mod mail_domains;
 pub mod merges;
 pub mod outbox;
 pub mod pages;

@@ -201,12 +201,13 @@ fn make_people(
         } else {
             pick(rng, ind.staff_titles).to_string()
         };
-        let email = chance(rng, if decision_maker { 70 } else { 35 })
-            .then(|| format!("{}@{domain}", email_local(first, last, email_style)));
+        let mailbox = format!("{}@{domain}", email_local(first, last, email_style));
+        let email = chance(rng, if decision_maker { 70 } else { 35 }).then(|| mailbox.clone());
         people.push(TruthPerson {
             name: format!("{first} {last}"),
             title,
             email,
+            mailbox,
             decision_maker,
         });
     }

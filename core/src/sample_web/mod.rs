@@ -18,6 +18,8 @@ mod data;
 mod dedup_set;
 pub use dedup_set::LabelledRecord;
 mod directory;
+mod dns;
+pub use dns::MailRecords;
 mod generate;
 mod phones;
 mod services;
@@ -197,6 +199,10 @@ pub struct TruthPerson {
     pub title: String,
     /// Personal email when the team page shows one.
     pub email: Option<String>,
+    /// The person's real address at the company, shown or not (the company's one pattern
+    /// applied to the name): what a guessed address should be.
+    #[serde(default)]
+    pub mailbox: String,
     /// Owner, founder, CEO, managing partner and the like.
     #[serde(default)]
     pub decision_maker: bool,

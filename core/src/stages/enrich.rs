@@ -1,7 +1,162 @@
 //! Enrich: derive industry, size category, technology stack, growth signals, pain points and
 //! engagement opportunities from extracted facts.
 
+use crate::email_check::{self, EmailCheck, MailDomain};
+use crate::email_pattern::{self, PersonEmail};
 use crate::model::{Candidate, Enrichment, Facts, Opportunity, Signal};
+use std::collections::BTreeMap;
+
+/// Software past its end of life, or so old it is known to be unsafe: the name as detected, the
+/// first version that is still supported, and what became of the older ones.
+const END_OF_LIFE: [(&str, &str, &str); 16] = [
+    ("PHP", "8.2", "PHP before 8.2 no longer gets security fixes"),
+    (
+        "jQuery",
+        "3.5",
+        "jQuery before 3.5 has known cross-site scripting flaws",
+    ),
+    (
+        "jQuery UI",
+        "1.13",
+        "jQuery UI before 1.13 has known cross-site scripting flaws",
+    ),
+    (
+        "AngularJS",
+        "999",
+        "AngularJS reached its end of life in January 2022",
+    ),
+    (
+        "Vue.js",
+        "3",
+        "Vue 2 reached its end of life at the end of 2023",
+    ),
+    (
+        "Bootstrap",
+        "4",
+        "Bootstrap 3 reached its end of life in 2019",
+    ),
+    (
+        "WordPress",
+        "6.0",
+        "WordPress before 6.0 is years behind on security releases",
+    ),
+    ("Drupal", "10", "Drupal 7 and 9 reached their end of life"),
+    ("Joomla", "4", "Joomla 3 reached its end of life in 2023"),
+    ("Magento", "2", "Magento 1 reached its end of life in 2020"),
+    (
+        "Apache HTTP Server",
+        "2.4",
+        "Apache 2.2 reached its end of life in 2018",
+    ),
+    (
+        "Nginx",
+        "1.20",
+        "this Nginx release line is no longer maintained",
+    ),
+    (
+        "IIS",
+        "8.5",
+        "this IIS version belongs to an unsupported Windows Server",
+    ),
+    (
+        "Python",
+        "3.10",
+        "this Python version no longer gets security fixes",
+    ),
+    (
+        "Ruby on Rails",
+        "7.1",
+        "this Rails version no longer gets security fixes",
+    ),
+    (
+        "Moment.js",
+        "999",
+        "Moment.js is in maintenance mode and advises moving to a modern library",
+    ),
+];
+
+/// Appointment and table booking systems; a service business without one takes bookings by
+/// phone only.
+const BOOKING_SYSTEMS: [&str; 9] = [
+    "Calendly",
+    "Acuity Scheduling",
+    "SimplyBook.me",
+    "Setmore",
+    "Zocdoc",
+    "OpenTable",
+    "Resy",
+    "Mindbody",
+    "Square Appointments",
+];
+
+/// Industries whose customers book appointments or tables.
+const SERVICE_INDUSTRIES: [&str; 6] = [
+    "dentist",
+    "healthcare",
+    "law-firm",
+    "accounting",
+    "plumber",
+    "restaurant",
+];
+
+/// Compares dotted version numbers numerically (`3.10` after `3.9`); missing parts count as 0.
+fn version_below(version: &str, floor: &str) -> Option<bool> {
+    let parse = |v: &str| -> Option<Vec<u64>> {
+        v.split('.')
+            .map(|p| p.trim_start_matches(['v', 'V']))
+            .map(|p| {
+                p.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
+            .take_while(|p| !p.is_empty())
+            .map(|p| p.parse().ok())
+            .collect::<Option<Vec<u64>>>()
+            .filter(|v| !v.is_empty())
+    };
+    let (mut v, mut f) = (parse(version)?, parse(floor)?);
+    let n = v.len().max(f.len());
+    v.resize(n, 0);
+    f.resize(n, 0);
+    Some(v < f)
+}
+
+/// The verdict on every address of the company and its people; `mail` holds what DNS said of
+/// each domain looked up (empty: nothing looked up, every valid address `unverified`).
+pub fn email_checks(
+    facts: &Facts,
+    people_emails: &[PersonEmail],
+    mail: &BTreeMap<String, MailDomain>,
+) -> Vec<EmailCheck> {
+    let lookup = |a: &str| email_check::domain_of(a).and_then(|d| mail.get(&d));
+    let mut out: Vec<EmailCheck> = Vec::new();
+    let seen = facts
+        .emails
+        .iter()
+        .map(|e| e.value.as_str())
+        .chain(facts.people.iter().filter_map(|p| p.email.as_deref()))
+        .chain(
+            people_emails
+                .iter()
+                .filter(|m| !m.inferred)
+                .map(|m| m.address.as_str()),
+        );
+    for a in seen {
+        if !out.iter().any(|c| c.address == a) {
+            out.push(email_check::check(a, lookup(a)));
+        }
+    }
+    for m in people_emails.iter().filter(|m| m.inferred) {
+        if !out.iter().any(|c| c.address == m.address) {
+            out.push(email_check::check_inferred(
+                &m.address,
+                lookup(&m.address),
+                &m.pattern,
+            ));
+        }
+    }
+    out
+}
 
 /// The industry taxonomy: slug and the words that point to it (schema.org types included).
 pub const INDUSTRIES: [(&str, &[&str]); 10] = [
@@ -141,9 +296,28 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
     }
     let site = facts.pages.first().cloned().unwrap_or_default();
     if !facts.open_roles.is_empty() {
+        let mut departments: Vec<(&str, usize)> = Vec::new();
+        for d in facts.open_role_departments.iter().flatten() {
+            match departments.iter_mut().find(|(x, _)| *x == d.as_str()) {
+                Some((_, n)) => *n += 1,
+                None => departments.push((d.as_str(), 1)),
+            }
+        }
+        let by_department = if departments.is_empty() {
+            String::new()
+        } else {
+            let parts: Vec<String> = departments
+                .iter()
+                .map(|(d, n)| format!("{d} {n}"))
+                .collect();
+            format!(" ({})", parts.join(", "))
+        };
         e.growth_signals.push(Signal {
             kind: "hiring".into(),
-            description: format!("{} open roles on the careers page", facts.open_roles.len()),
+            description: format!(
+                "{} open roles on the careers page{by_department}",
+                facts.open_roles.len()
+            ),
             source: site.clone(),
             confidence: 0.9,
         });
@@ -176,12 +350,46 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 confidence: 0.8,
             });
         }
-        if !facts.technologies.iter().any(|t| t == "Google Analytics") {
+        if !e.technology_stack.contains_key("analytics") {
             e.pain_points.push(Signal {
                 kind: "no_analytics".into(),
                 description: "no web analytics detected".into(),
                 source: site.clone(),
                 confidence: 0.6,
+            });
+        }
+        for d in &facts.technology_details {
+            let Some(version) = d.version.as_deref() else {
+                continue;
+            };
+            let Some((_, floor, why)) = END_OF_LIFE.iter().find(|(n, ..)| *n == d.name) else {
+                continue;
+            };
+            if version_below(version, floor) == Some(true) {
+                e.pain_points.push(Signal {
+                    kind: "outdated_software".into(),
+                    description: format!("{} {version}: {why}", d.name),
+                    source: site.clone(),
+                    confidence: (f32::from(d.confidence) / 100.0).min(0.9),
+                });
+            }
+        }
+        let service = e
+            .industry
+            .as_deref()
+            .is_some_and(|i| SERVICE_INDUSTRIES.contains(&i));
+        if service
+            && !facts
+                .technologies
+                .iter()
+                .any(|t| BOOKING_SYSTEMS.contains(&t.as_str()))
+        {
+            e.pain_points.push(Signal {
+                kind: "no_online_booking".into(),
+                description: "no online booking system found; customers book by phone or email"
+                    .into(),
+                source: site.clone(),
+                confidence: 0.5,
             });
         }
     }
@@ -195,6 +403,16 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
             "no_mobile_viewport" => (
                 "website_modernisation",
                 "show how the site looks on a phone",
+                "medium",
+            ),
+            "outdated_software" => (
+                "website_security",
+                "offer an upgrade of the software named, with the risks of waiting",
+                "high",
+            ),
+            "no_online_booking" => (
+                "online_booking",
+                "show how online booking fills the calendar outside opening hours",
                 "medium",
             ),
             _ => (
@@ -218,6 +436,8 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
             suggested_approach: "reach out to the decision maker about scaling operations".into(),
         });
     }
+    e.people_emails = email_pattern::people_emails(facts);
+    e.email_checks = email_checks(facts, &e.people_emails, &BTreeMap::new());
     e
 }
 
@@ -255,5 +475,121 @@ mod tests {
         assert_eq!(e.technology_stack["frontend"], ["React"]);
         assert_eq!(e.growth_signals[0].kind, "hiring");
         assert!(e.pain_points.iter().any(|p| p.kind == "no_https"));
+    }
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(version_below("3.9", "3.10"), Some(true));
+        assert_eq!(version_below("3.10.2", "3.10"), Some(false));
+        assert_eq!(version_below("v1.12.4", "3.5"), Some(true));
+        assert_eq!(version_below("8.2.0-beta", "8.2"), Some(false));
+        assert_eq!(version_below("unknown", "1"), None);
+    }
+
+    fn detected(name: &str, version: Option<&str>) -> crate::technologies::Detection {
+        crate::technologies::Detection {
+            name: name.into(),
+            version: version.map(str::to_string),
+            categories: vec![],
+            confidence: 100,
+        }
+    }
+
+    #[test]
+    fn outdated_software_missing_booking_and_analytics_are_pain_points() {
+        let facts = Facts {
+            technologies: vec!["jQuery".into(), "PHP".into(), "Matomo".into()],
+            technology_details: vec![
+                detected("jQuery", Some("1.12.4")),
+                detected("PHP", Some("8.3.1")),
+            ],
+            pages: vec!["https://smile.test/".into()],
+            https: true,
+            mobile_viewport: true,
+            ..Facts::default()
+        };
+        let dentist = Candidate {
+            category: Some("Dentist".into()),
+            ..Candidate::default()
+        };
+        let e = enrich(&facts, &dentist);
+        let kinds: Vec<&str> = e.pain_points.iter().map(|p| p.kind.as_str()).collect();
+        let outdated: Vec<&str> = e
+            .pain_points
+            .iter()
+            .filter(|p| p.kind == "outdated_software")
+            .map(|p| p.description.as_str())
+            .collect();
+        assert_eq!(outdated.len(), 1, "{outdated:?}");
+        assert!(outdated[0].starts_with("jQuery 1.12.4"), "{outdated:?}");
+        assert!(kinds.contains(&"no_online_booking"));
+        assert!(
+            kinds.contains(&"no_analytics"),
+            "Matomo is unknown to the curated set"
+        );
+        assert!(
+            e.engagement_opportunities
+                .iter()
+                .any(|o| o.kind == "online_booking")
+        );
+
+        let with_booking = Facts {
+            technologies: vec!["Calendly".into(), "Google Analytics".into()],
+            ..facts
+        };
+        let e = enrich(&with_booking, &dentist);
+        let kinds: Vec<&str> = e.pain_points.iter().map(|p| p.kind.as_str()).collect();
+        assert!(!kinds.contains(&"no_online_booking"), "{kinds:?}");
+        assert!(!kinds.contains(&"no_analytics"), "{kinds:?}");
+    }
+
+    #[test]
+    fn every_address_gets_a_verdict_and_people_get_matched_or_inferred_addresses() {
+        use crate::model::Person;
+        let facts = Facts {
+            emails: vec![Found {
+                value: "info@acme.test".into(),
+                source_url: "http://acme.test/contact".into(),
+                confidence: 0.9,
+            }],
+            people: vec![
+                Person {
+                    name: "Jane Doe".into(),
+                    email: Some("jane.doe@acme.test".into()),
+                    ..Person::default()
+                },
+                Person {
+                    name: "Tom Berg".into(),
+                    ..Person::default()
+                },
+            ],
+            ..Facts::default()
+        };
+        let e = enrich(&facts, &Candidate::default());
+        assert_eq!(e.people_emails.len(), 1);
+        assert_eq!(e.people_emails[0].address, "tom.berg@acme.test");
+        let statuses: Vec<(&str, &str, &str)> = e
+            .email_checks
+            .iter()
+            .map(|c| (c.address.as_str(), c.kind.as_str(), c.status.as_str()))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ("info@acme.test", "role", "unverified"),
+                ("jane.doe@acme.test", "personal", "unverified"),
+                ("tom.berg@acme.test", "personal", "inferred"),
+            ]
+        );
+        let mut mail = BTreeMap::new();
+        mail.insert(
+            "acme.test".to_string(),
+            MailDomain::Accepts {
+                exchangers: vec!["mx.acme.test".into()],
+            },
+        );
+        let checks = email_checks(&facts, &e.people_emails, &mail);
+        assert_eq!(checks[0].status, crate::email_check::Verification::Verified);
+        assert_eq!(checks[2].status, crate::email_check::Verification::Inferred);
     }
 }

@@ -3,6 +3,8 @@
 //! page text. Content inside testimonials, partner lists and quotes is ignored, because it
 //! describes other companies.
 
+mod people;
+
 use crate::model::{Address, Facts, Found, Person, StoredPage};
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
@@ -102,9 +104,14 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
         read_text(doc, page, &region, site_domain.as_deref(), &mut facts);
         if page.kind == "team" {
             read_people(doc, page, &region, &mut facts);
+            people::read_tables(doc, page, &region, &mut facts);
+            people::read_definition_lists(doc, page, &region, &mut facts);
+        }
+        if page.kind == "team" || page.kind == "about" {
+            people::read_prose(doc, page, &mut facts);
         }
         if page.kind == "careers" && facts.open_roles.is_empty() {
-            facts.open_roles = read_roles(doc);
+            (facts.open_roles, facts.open_role_departments) = read_roles(doc).into_iter().unzip();
         }
         if page.kind == "home" {
             read_home_meta(doc, page, &mut facts);
@@ -139,6 +146,63 @@ fn set_if_better<T>(slot: &mut Option<Found<T>>, value: T, url: &str, confidence
     }
 }
 
+/// Why a phone number as written cannot be used (`None`: it can).
+pub fn phone_problem(raw: &str, region: &str) -> Option<String> {
+    if normalize_phone(raw, region).is_some() {
+        return None;
+    }
+    let digits = raw.chars().filter(|c| c.is_ascii_digit()).count();
+    Some(if digits < 7 {
+        format!("{digits} digits: too short for a phone number")
+    } else if digits > 15 {
+        format!("{digits} digits: longer than any phone number (E.164 allows 15)")
+    } else {
+        format!("not a valid number in {region} or in international form")
+    })
+}
+
+/// Why an email address as written cannot be used (`None`: it can).
+pub fn email_problem(raw: &str) -> Option<String> {
+    if normalize_email(raw).is_some() {
+        return None;
+    }
+    let e = raw.trim().to_ascii_lowercase();
+    let domain = e.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+    Some(if e.is_empty() {
+        "empty address".to_string()
+    } else if PLACEHOLDER_EMAILS.contains(&domain) {
+        format!("{domain} is a placeholder domain")
+    } else if [".png", ".jpg", ".gif", ".svg", ".webp"]
+        .iter()
+        .any(|x| e.ends_with(x))
+    {
+        "an image file name, not an address".to_string()
+    } else {
+        match crate::email_check::syntax_error(&e) {
+            Some(why) => format!("not a valid address: {why}"),
+            None => "not a valid address".to_string(),
+        }
+    })
+}
+
+fn flag(facts: &mut Facts, field: &str, value: &str, reason: String, url: &str) {
+    let value = value.trim();
+    if value.is_empty()
+        || facts
+            .flagged
+            .iter()
+            .any(|f| f.field == field && f.value == value)
+    {
+        return;
+    }
+    facts.flagged.push(crate::model::Flagged {
+        field: field.to_string(),
+        value: value.chars().take(200).collect(),
+        reason,
+        source_url: url.to_string(),
+    });
+}
+
 /// Normalises a phone number to E.164, or `None` when it is not a valid number.
 pub fn normalize_phone(raw: &str, region: &str) -> Option<String> {
     let digits = raw.chars().filter(|c| c.is_ascii_digit()).count();
@@ -166,6 +230,10 @@ pub fn normalize_email(raw: &str) -> Option<String> {
     let domain = e.rsplit('@').next()?;
     let image = [".png", ".jpg", ".gif", ".svg", ".webp"];
     if PLACEHOLDER_EMAILS.contains(&domain) || image.iter().any(|x| e.ends_with(x)) {
+        return None;
+    }
+    // The pattern finds candidates; RFC 5322 decides (no `..`, no leading dot, label rules).
+    if crate::email_check::syntax_error(&e).is_some() {
         return None;
     }
     Some(e)
@@ -207,17 +275,41 @@ pub fn is_freemail(domain: &str) -> bool {
     .contains(&domain)
 }
 
+/// The JSON values of one JSON-LD script as sites write them: strict JSON first; else with
+/// comments, trailing commas, control characters, HTML comment or CDATA wrappers, and several
+/// values one after the other.
+fn parse_json_ld(raw: &str) -> Vec<Value> {
+    if let Ok(v) = serde_json::from_str::<Value>(raw) {
+        return vec![v];
+    }
+    let mut text = raw.trim();
+    for (open, close) in [
+        ("<!--", "-->"),
+        ("<![CDATA[", "]]>"),
+        ("//<![CDATA[", "//]]>"),
+    ] {
+        if let Some(inner) = text.strip_prefix(open) {
+            text = inner.trim_end().strip_suffix(close).unwrap_or(inner).trim();
+        }
+    }
+    // Raw newlines and control characters inside strings, \v and \x escapes, invalid UTF-8.
+    let mut de = serde_json_lenient::Deserializer::from_slice_with_options(
+        text.as_bytes(),
+        true,
+        true,
+        true,
+        true,
+        true,
+    );
+    de.set_allow_comments(true);
+    de.set_ignore_trailing_commas(true);
+    de.into_iter::<Value>().map_while(Result::ok).collect()
+}
+
 fn read_json_ld(doc: &Html, url: &str, facts: &mut Facts) {
     for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
         let raw: String = script.text().collect();
-        let cleaned: String = raw
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\n')
-            .collect();
-        let Ok(value) = serde_json::from_str::<Value>(&cleaned) else {
-            continue;
-        };
-        let mut stack = vec![value];
+        let mut stack = parse_json_ld(&raw);
         while let Some(v) = stack.pop() {
             match v {
                 Value::Array(items) => stack.extend(items),
@@ -269,7 +361,7 @@ fn str_field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&
 
 fn json_ld_org(obj: &serde_json::Map<String, Value>, url: &str, facts: &mut Facts) {
     if let Some(name) = str_field(obj, "name") {
-        set_if_better(&mut facts.name, name.to_string(), url, 0.95);
+        set_if_better(&mut facts.name, super::discover::squash(name), url, 0.95);
     }
     if let Some(d) = str_field(obj, "description") {
         set_if_better(&mut facts.description, d.to_string(), url, 0.9);
@@ -306,13 +398,22 @@ fn json_ld_org(obj: &serde_json::Map<String, Value>, url: &str, facts: &mut Fact
                         .as_ref()
                         .and_then(|a| a.value.country.clone())
                         .unwrap_or_else(|| "US".into());
-                    if let Some(p) = normalize_phone(&v, &region) {
-                        push_unique(&mut facts.phones, p, url, 0.95);
+                    match normalize_phone(&v, &region) {
+                        Some(p) => push_unique(&mut facts.phones, p, url, 0.95),
+                        None => {
+                            let why = phone_problem(&v, &region).unwrap_or_default();
+                            flag(facts, "phone", &v, why, url);
+                        }
                     }
                 }
                 "email" => {
-                    if let Some(e) = normalize_email(v.trim_start_matches("mailto:")) {
-                        push_unique(&mut facts.emails, e, url, 0.95);
+                    let raw = v.trim_start_matches("mailto:");
+                    match normalize_email(raw) {
+                        Some(e) => push_unique(&mut facts.emails, e, url, 0.95),
+                        None => {
+                            let why = email_problem(raw).unwrap_or_default();
+                            flag(facts, "email", raw, why, url);
+                        }
                     }
                 }
                 _ => {
@@ -344,8 +445,8 @@ fn json_ld_org(obj: &serde_json::Map<String, Value>, url: &str, facts: &mut Fact
 }
 
 fn json_ld_person(obj: &serde_json::Map<String, Value>, url: &str) -> Option<Person> {
-    let name = str_field(obj, "name")?.to_string();
-    let title = str_field(obj, "jobTitle").map(str::to_string);
+    let name = super::discover::squash(str_field(obj, "name")?);
+    let title = str_field(obj, "jobTitle").map(super::discover::squash);
     Some(Person {
         is_decision_maker: title.as_deref().is_some_and(is_decision_maker),
         name,
@@ -432,15 +533,25 @@ fn read_links(
         }
         let href = a.value().attr("href").unwrap_or("").trim();
         if let Some(tel) = href.strip_prefix("tel:") {
-            if let Some(p) = normalize_phone(&percent_decode(tel), region) {
-                push_unique(&mut facts.phones, p, url, 0.9);
+            let raw = percent_decode(tel);
+            match normalize_phone(&raw, region) {
+                Some(p) => push_unique(&mut facts.phones, p, url, 0.9),
+                None => {
+                    let why = phone_problem(&raw, region).unwrap_or_default();
+                    flag(facts, "phone", &raw, why, url);
+                }
             }
         } else if let Some(mail) = href.strip_prefix("mailto:") {
             let addr = percent_decode(mail.split('?').next().unwrap_or(""));
-            if let Some(e) = normalize_email(&addr)
-                && email_belongs(&e, site_domain)
-            {
-                push_unique(&mut facts.emails, e, url, 0.9);
+            match normalize_email(&addr) {
+                Some(e) if email_belongs(&e, site_domain) => {
+                    push_unique(&mut facts.emails, e, url, 0.9);
+                }
+                Some(_) => {}
+                None => {
+                    let why = email_problem(&addr).unwrap_or_default();
+                    flag(facts, "email", &addr, why, url);
+                }
             }
         } else if let Some(s) = canonical_social(href) {
             push_unique(&mut facts.socials, s, url, 0.85);
@@ -599,21 +710,66 @@ fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
     }
 }
 
-fn read_roles(doc: &Html) -> Vec<String> {
-    let specific = sel(
-        r#"[class*="job"] li, li[class*="job"], [class*="role"] li, li[class*="role"], [class*="opening"] li, li[class*="opening"], [class*="position"] li, li[class*="position"], [class*="vacanc"] li"#,
-    );
-    let mut roles: Vec<String> = doc
-        .select(&specific)
-        .map(|li| super::discover::squash(&li.text().collect::<String>()))
-        .filter(|t| !t.is_empty() && t.len() < 120)
-        .collect();
+/// Headings over job lists that name the list, not a department.
+const JOB_LIST_HEADINGS: [&str; 12] = [
+    "position",
+    "opening",
+    "job",
+    "career",
+    "hiring",
+    "join",
+    "vacanc",
+    "role",
+    "opportunit",
+    "work with",
+    "stellen",
+    "karriere",
+];
+
+/// Open roles with the department each is listed under: an element of the role marked as its
+/// department, else the short heading the role follows.
+fn read_roles(doc: &Html) -> Vec<(String, Option<String>)> {
+    let specific = r#"[class*="job"] li, li[class*="job"], [class*="role"] li, li[class*="role"], [class*="opening"] li, li[class*="opening"], [class*="position"] li, li[class*="position"], [class*="vacanc"] li"#;
+    let department = sel(r#"[class*="department"], [class*="team"], [class*="category"]"#);
+    let read = |selector: &str| {
+        let mut heading: Option<String> = None;
+        let mut roles = Vec::new();
+        for el in doc.select(&sel(&format!("h2, h3, h4, {selector}"))) {
+            let text = super::discover::squash(&el.text().collect::<String>());
+            if matches!(el.value().name(), "h2" | "h3" | "h4") {
+                let lower = text.to_lowercase();
+                heading = (text.split_whitespace().count() <= 4
+                    && !JOB_LIST_HEADINGS.iter().any(|w| lower.contains(w)))
+                .then_some(text);
+                continue;
+            }
+            if text.is_empty() || text.len() >= 120 {
+                continue;
+            }
+            let dept = el.select(&department).next();
+            let marked = dept
+                .map(|d| super::discover::squash(&d.text().collect::<String>()))
+                .filter(|d| !d.is_empty() && d.len() < 60);
+            let title = match dept.filter(|_| marked.is_some()) {
+                // The role's own words: its text outside the department element.
+                Some(d) => {
+                    let inside: Vec<_> = d.descendants().map(|n| n.id()).collect();
+                    let own: String = el
+                        .descendants()
+                        .filter(|n| !inside.contains(&n.id()))
+                        .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                        .collect();
+                    super::discover::squash(own.trim_matches([' ', '-', '–', '—', '|', ',']))
+                }
+                None => text,
+            };
+            roles.push((title, marked.or_else(|| heading.clone())));
+        }
+        roles
+    };
+    let mut roles = read(specific);
     if roles.is_empty() {
-        roles = doc
-            .select(&sel("main li"))
-            .map(|li| super::discover::squash(&li.text().collect::<String>()))
-            .filter(|t| !t.is_empty() && t.len() < 120)
-            .collect();
+        roles = read("main li");
     }
     roles.dedup();
     roles
@@ -980,6 +1136,32 @@ mod tests {
     }
 
     #[test]
+    fn json_ld_as_sites_write_it_comments_trailing_commas_wrappers_and_several_values() {
+        let pages = [
+            // A comment and a trailing comma.
+            "{\"@type\":\"Dentist\", /* brand */ \"name\":\"Smile Co\", \"telephone\":\"+1 512 555 0100\",}",
+            // A CDATA wrapper and a raw newline inside a string.
+            "//<![CDATA[\n{\"@type\":\"Dentist\",\"name\":\"Smile\nCo\"}\n//]]>",
+            // Two objects one after the other, the second the organisation.
+            "{\"@type\":\"WebSite\",\"name\":\"x\"}\n{\"@type\":\"Dentist\",\"name\":\"Smile Co\"}",
+            // An HTML comment around it, a line comment inside.
+            "<!--\n{\"@type\":\"Dentist\", // the practice\n \"name\":\"Smile Co\"}\n-->",
+        ];
+        for json in pages {
+            let html = format!(
+                "<html><head><script type=\"application/ld+json\">{json}</script></head></html>"
+            );
+            let f = extract(&[page("home", &html)], None);
+            assert_eq!(
+                f.name.as_ref().map(|n| n.value.as_str()),
+                Some("Smile Co"),
+                "{json}"
+            );
+            assert!(f.schema_types.contains(&"Dentist".to_string()), "{json}");
+        }
+    }
+
+    #[test]
     fn json_ld_organisation_with_graph() {
         let html = r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
             {"@type":"WebSite","name":"Site"},
@@ -1018,6 +1200,71 @@ mod tests {
         assert_eq!(f.founded_year.unwrap().value, 2004);
         assert_eq!(f.employee_count.unwrap().value, 12);
         assert_eq!(f.socials[0].value, "https://x.com/acme");
+    }
+
+    #[test]
+    fn open_roles_keep_the_department_they_are_listed_under() {
+        let careers = r#"<main><h1>Careers</h1><h2>Open positions</h2>
+            <h3>Engineering</h3><ul class="jobs"><li>Backend Developer</li><li>QA Engineer</li></ul>
+            <h3>Sales</h3><ul class="jobs"><li>Account Executive</li></ul>
+            <ul class="jobs"><li class="job"><span class="department">Support</span> – Support Specialist</li></ul>
+            </main>"#;
+        let f = extract(&[page("careers", careers)], None);
+        assert_eq!(
+            f.open_roles,
+            [
+                "Backend Developer",
+                "QA Engineer",
+                "Account Executive",
+                "Support Specialist"
+            ]
+        );
+        assert_eq!(
+            f.open_role_departments,
+            [
+                Some("Engineering".to_string()),
+                Some("Engineering".to_string()),
+                Some("Sales".to_string()),
+                Some("Support".to_string())
+            ]
+        );
+        let bare =
+            r#"<main><h2>Join our team</h2><ul class="jobs"><li>Office Manager</li></ul></main>"#;
+        let f = extract(&[page("careers", bare)], None);
+        assert_eq!(f.open_role_departments, [None]);
+    }
+
+    #[test]
+    fn malformed_phones_and_addresses_are_flagged_with_the_reason() {
+        let html = r#"<html><body>
+            <a href="tel:555">call</a> <a href="tel:+1 (512) 555-0100">call</a>
+            <a href="mailto:you@example.com">write</a> <a href="mailto:jane..doe@acme.test">Jane</a>
+            <script type="application/ld+json">{"@type":"Dentist","name":"Smile","telephone":"12345678901234567"}</script>
+            </body></html>"#;
+        let f = extract(&[page("contact", html)], Some("US"));
+        let flagged: Vec<(&str, &str, &str)> = f
+            .flagged
+            .iter()
+            .map(|x| (x.field.as_str(), x.value.as_str(), x.reason.as_str()))
+            .collect();
+        assert_eq!(f.phones.len(), 1, "{flagged:?}");
+        let reason = |value: &str| {
+            flagged
+                .iter()
+                .find(|(_, v, _)| *v == value)
+                .map(|(_, _, r)| r.to_string())
+                .unwrap_or_else(|| panic!("{value} not flagged: {flagged:?}"))
+        };
+        assert!(reason("555").contains("too short"));
+        assert!(reason("12345678901234567").contains("longer than any phone number"));
+        assert!(reason("you@example.com").contains("placeholder"));
+        assert!(reason("jane..doe@acme.test").starts_with("not a valid address"));
+        assert_eq!(flagged.len(), 4, "{flagged:?}");
+        assert!(
+            f.flagged
+                .iter()
+                .all(|x| x.source_url == "http://acme.test/contact")
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 
 use super::fetch::{normalize_website, registrable_domain};
 use crate::dedup::{self, Record, Thresholds};
+use crate::email_check::EmailCheck;
 use crate::model::{Candidate, Enrichment, Facts, SearchCriteria};
 use crate::repo::companies::MatchCandidate;
+use crate::repo::leads::ContactRecord;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -182,6 +184,77 @@ pub fn filter_out_reason(
     None
 }
 
+/// The contacts a company's facts give: its people (with the address matched or inferred for
+/// them when the page showed none) and its other addresses as contacts without a name (role
+/// addresses such as `info@`, so staff can reach them), each with its address's verdict.
+pub fn contact_records(f: &Facts, e: &Enrichment) -> Vec<ContactRecord> {
+    let verdict = |c: &mut ContactRecord| {
+        let check: Option<&EmailCheck> = c
+            .email
+            .as_deref()
+            .and_then(|a| e.email_checks.iter().find(|x| x.address == a));
+        if let Some(check) = check {
+            c.verification_status =
+                Some(check.status.as_str().to_string()).filter(|s| s != "unverified");
+            c.verification_reason = Some(check.reason.clone());
+            c.email_kind = Some(check.kind.as_str().to_string());
+            c.email_disposable = check.disposable;
+        }
+    };
+    let mut out: Vec<ContactRecord> = f
+        .people
+        .iter()
+        .map(|p| {
+            let found = p
+                .email
+                .is_none()
+                .then(|| e.people_emails.iter().find(|m| m.name == p.name))
+                .flatten();
+            let email = p.email.clone().or_else(|| found.map(|m| m.address.clone()));
+            let mut c = ContactRecord {
+                // A guessed address is no identity: the person is keyed by name until seen.
+                dedup_key: match (&p.email, found) {
+                    (Some(seen), _) => seen.clone(),
+                    (None, Some(m)) if !m.inferred => m.address.clone(),
+                    _ => format!("name:{}", p.name.to_lowercase()),
+                },
+                name: Some(p.name.clone()),
+                title: p.title.clone(),
+                email,
+                phone: p.phone.clone(),
+                linkedin_url: p.linkedin_url.clone(),
+                is_decision_maker: p.is_decision_maker,
+                confidence: match found {
+                    Some(m) if m.inferred => (p.confidence * m.confidence).clamp(0.0, 1.0),
+                    _ => p.confidence,
+                },
+                source: p.source_url.clone(),
+                ..ContactRecord::default()
+            };
+            verdict(&mut c);
+            c
+        })
+        .collect();
+    for found in &f.emails {
+        if !out
+            .iter()
+            .any(|c| c.email.as_deref() == Some(found.value.as_str()))
+        {
+            let mut c = ContactRecord {
+                dedup_key: found.value.clone(),
+                email: Some(found.value.clone()),
+                confidence: found.confidence,
+                source: found.source_url.clone(),
+                ..ContactRecord::default()
+            };
+            verdict(&mut c);
+            out.push(c);
+        }
+    }
+    out.dedup_by(|a, b| a.dedup_key == b.dedup_key);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +314,63 @@ mod tests {
         );
         facts.technologies.push("React".into());
         assert_eq!(filter_out_reason(&criteria, true, &facts, &e), None);
+    }
+
+    #[test]
+    fn contacts_carry_the_verdict_and_the_addresses_matched_or_inferred_for_people() {
+        use crate::email_check::{MailDomain, check};
+        use crate::email_pattern::people_emails;
+        use crate::model::Person;
+        let person = |name: &str, email: Option<&str>| Person {
+            name: name.into(),
+            email: email.map(str::to_string),
+            confidence: 0.9,
+            source_url: "http://acme.test/team".into(),
+            ..Person::default()
+        };
+        let found = |v: &str| Found {
+            value: v.to_string(),
+            source_url: "http://acme.test/contact".into(),
+            confidence: 0.8,
+        };
+        let facts = Facts {
+            people: vec![
+                person("Jane Doe", Some("jane.doe@acme.test")),
+                person("Omar Haddad", None),
+                person("Li Wei", None),
+            ],
+            emails: vec![found("info@acme.test"), found("omar.haddad@acme.test")],
+            ..Facts::default()
+        };
+        let mut e = Enrichment {
+            people_emails: people_emails(&facts),
+            ..Enrichment::default()
+        };
+        let accepts = MailDomain::Accepts {
+            exchangers: vec!["mx.acme.test".into()],
+        };
+        let mut mail = std::collections::BTreeMap::new();
+        mail.insert("acme.test".to_string(), accepts);
+        e.email_checks = crate::stages::enrich::email_checks(&facts, &e.people_emails, &mail);
+        let got = contact_records(&facts, &e);
+        let row = |key: &str| got.iter().find(|c| c.dedup_key == key).expect(key);
+
+        let jane = row("jane.doe@acme.test");
+        assert_eq!(jane.verification_status.as_deref(), Some("verified"));
+        assert_eq!(jane.email_kind.as_deref(), Some("personal"));
+        // Seen on the contact page, matched to the name on the team page.
+        let omar = row("omar.haddad@acme.test");
+        assert_eq!(omar.name.as_deref(), Some("Omar Haddad"));
+        assert_eq!(omar.verification_status.as_deref(), Some("verified"));
+        // Guessed: keyed by name, marked inferred, less sure than the person.
+        let li = row("name:li wei");
+        assert_eq!(li.email.as_deref(), Some("li.wei@acme.test"));
+        assert_eq!(li.verification_status.as_deref(), Some("inferred"));
+        assert!(li.confidence < 0.9);
+        let info = row("info@acme.test");
+        assert_eq!(info.name, None);
+        assert_eq!(info.email_kind.as_deref(), Some("role"));
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(check("x@acme.test", None).status.as_str(), "unverified");
     }
 }

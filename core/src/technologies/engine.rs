@@ -643,6 +643,24 @@ impl Fingerprints {
             .map(|&i| self.techs[i].categories.as_slice())
     }
 
+    /// What a technology implies, transitively (WordPress → PHP, MySQL), without itself; empty
+    /// when the set lacks it.
+    pub fn implied_by(&self, name: &str) -> Vec<&str> {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut todo: Vec<usize> = self.by_name.get(name).copied().into_iter().collect();
+        while let Some(t) = todo.pop() {
+            for &(i, _) in &self.techs[t].implies {
+                if !seen.contains(&i) && Some(&i) != self.by_name.get(name) {
+                    seen.push(i);
+                    todo.push(i);
+                }
+            }
+        }
+        seen.into_iter()
+            .map(|i| self.techs[i].name.as_str())
+            .collect()
+    }
+
     /// The technologies a page shows, sorted by name (case-insensitively), with versions,
     /// categories and confidence; `implies` added (transitively), `excludes` and `requires`
     /// applied.

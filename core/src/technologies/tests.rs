@@ -342,3 +342,23 @@ fn sample_web_technologies_are_found() {
     }
     assert!(checked > 30, "{checked}");
 }
+
+#[test]
+fn implications_are_followed_transitively() {
+    let implied: BTreeSet<&str> = curated().implied_by("WordPress").into_iter().collect();
+    assert!(implied.contains("PHP"), "{implied:?}");
+    assert!(implied.contains("MySQL"), "{implied:?}");
+    assert!(!implied.contains("WordPress"));
+    assert!(curated().implied_by("No Such Technology").is_empty());
+}
+
+#[test]
+fn booking_systems_are_recognised() {
+    let html = r#"<html><head><script src="https://embed.acuityscheduling.com/js/embed.js"></script>
+        <script src="https://widgets.resy.com/embed.js"></script></head>
+        <body><a href="https://acme-dental.setmore.com">Book online</a></body></html>"#;
+    let found = detect("https://acme.test/", html, &[]);
+    for name in ["Acuity Scheduling", "Resy", "Setmore"] {
+        assert!(find(&found, name).is_some(), "{name}: {:?}", names(&found));
+    }
+}

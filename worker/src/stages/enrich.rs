@@ -1,11 +1,13 @@
-//! Enrich: facts → industry, size, technology stack, signals and opportunities.
+//! Enrich: facts → industry, size, technology stack, signals and opportunities, and the
+//! verdict on every email address (its domain's mail exchangers asked of DNS).
 
 use crate::Ctx;
 use crate::runner::StageError;
+use leadgen_core::email_check::{Verification, domains};
 use leadgen_core::jobs::{ItemJob, Stage};
 use leadgen_core::model::{Candidate, Facts};
 use leadgen_core::repo::work_items;
-use leadgen_core::stages::enrich::enrich;
+use leadgen_core::stages::enrich::{email_checks, enrich};
 
 /// Runs the enrich stage for one company.
 pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
@@ -19,7 +21,19 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         .map_err(|e| StageError::GiveUp(format!("stored candidate unreadable: {e}")))?;
     let facts: Facts = serde_json::from_value(item.facts.clone().unwrap_or_default())
         .map_err(|e| StageError::GiveUp(format!("stored facts unreadable: {e}")))?;
-    let enrichment = enrich(&facts, &candidate);
+    let mut enrichment = enrich(&facts, &candidate);
+    // Only addresses that passed the offline checks are worth a DNS question.
+    let to_check = domains(
+        enrichment
+            .email_checks
+            .iter()
+            .filter(|c| c.status != Verification::Invalid)
+            .map(|c| c.address.as_str()),
+    );
+    if !to_check.is_empty() {
+        let mail = ctx.mail_dns.check_all(&ctx.pool, &to_check).await?;
+        enrichment.email_checks = email_checks(&facts, &enrichment.people_emails, &mail);
+    }
     let value = serde_json::to_value(&enrichment).expect("enrichment serialises");
     let mut tx = ctx.pool.begin().await?;
     if work_items::advance(&mut *tx, job.item_id, "enrich", "score").await? {

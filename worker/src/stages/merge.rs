@@ -17,7 +17,7 @@ use leadgen_core::repo::jobs::{self, ItemOutcome};
 use leadgen_core::repo::leads::{self, ContactRecord, LeadRecord};
 use leadgen_core::repo::privacy as privacy_repo;
 use leadgen_core::repo::work_items;
-use leadgen_core::stages::merge::{best_match, filter_out_reason};
+use leadgen_core::stages::merge::{best_match, contact_records, filter_out_reason};
 use leadgen_core::survivorship::{self, Field};
 use serde_json::json;
 use sqlx::PgConnection;
@@ -53,8 +53,8 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     }
     values.extend(survivorship::from_facts(&facts, &enrichment, now));
     let own = survivorship::choose(&values, now);
-    let contacts = contact_match::dedupe(contact_records(&facts));
-    let lead = lead_record(&enrichment, &score);
+    let contacts = contact_match::dedupe(contact_records(&facts, &enrichment));
+    let lead = lead_record(&facts, &enrichment, &score);
 
     let mut tx = ctx.pool.begin().await?;
     let Some(job_row) = jobs::get_for_update(&mut *tx, job.job_id).await? else {
@@ -192,45 +192,7 @@ pub async fn find_or_create(
     ))
 }
 
-fn contact_records(f: &Facts) -> Vec<ContactRecord> {
-    let mut out: Vec<ContactRecord> = f
-        .people
-        .iter()
-        .map(|p| ContactRecord {
-            dedup_key: p
-                .email
-                .clone()
-                .unwrap_or_else(|| format!("name:{}", p.name.to_lowercase())),
-            name: Some(p.name.clone()),
-            title: p.title.clone(),
-            email: p.email.clone(),
-            phone: p.phone.clone(),
-            linkedin_url: p.linkedin_url.clone(),
-            is_decision_maker: p.is_decision_maker,
-            confidence: p.confidence,
-            source: p.source_url.clone(),
-        })
-        .collect();
-    // Role addresses (info@, office@) become contacts without a name so staff can reach them.
-    for e in &f.emails {
-        if !out
-            .iter()
-            .any(|c| c.email.as_deref() == Some(e.value.as_str()))
-        {
-            out.push(ContactRecord {
-                dedup_key: e.value.clone(),
-                email: Some(e.value.clone()),
-                confidence: e.confidence,
-                source: e.source_url.clone(),
-                ..ContactRecord::default()
-            });
-        }
-    }
-    out.dedup_by(|a, b| a.dedup_key == b.dedup_key);
-    out
-}
-
-fn lead_record(e: &Enrichment, s: &Score) -> LeadRecord {
+fn lead_record(f: &Facts, e: &Enrichment, s: &Score) -> LeadRecord {
     let stack = serde_json::to_value(&e.technology_stack).unwrap_or_default();
     LeadRecord {
         lead_score: s.lead_score as i32,
@@ -239,6 +201,7 @@ fn lead_record(e: &Enrichment, s: &Score) -> LeadRecord {
             "growth_signals": e.growth_signals,
             "technology_stack": stack,
             "pain_points": e.pain_points,
+            "flagged_values": f.flagged,
             "industry_confidence": e.industry_confidence,
             "quality": s.quality,
         }),

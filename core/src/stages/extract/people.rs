@@ -1,0 +1,449 @@
+//! People written down in the shapes team and about pages use besides cards: tables (with or
+//! without a header row), definition lists, and prose ("Jane Doe, our Managing Partner",
+//! "Omar Haddad is the practice manager", "our founder, Li Wei", "Ana Ruiz (CFO)").
+//!
+//! A name is two to four capitalised words that are not a title; a title must contain a word of
+//! a job title. Content about other companies (testimonials, partner lists) is skipped.
+
+use super::{
+    EMAIL_RE, canonical_social, is_decision_maker, is_foreign, normalize_email, normalize_phone,
+    percent_decode, sel,
+};
+use crate::model::{Facts, Person, StoredPage};
+use regex::Regex;
+use scraper::{ElementRef, Html};
+use std::sync::LazyLock;
+
+/// Words that make a phrase a job title.
+const TITLE_WORDS: &[&str] = &[
+    "owner",
+    "founder",
+    "co-founder",
+    "cofounder",
+    "partner",
+    "director",
+    "manager",
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cmo",
+    "cio",
+    "president",
+    "principal",
+    "head",
+    "lead",
+    "chief",
+    "officer",
+    "chair",
+    "chairman",
+    "chairwoman",
+    "dentist",
+    "hygienist",
+    "orthodontist",
+    "attorney",
+    "lawyer",
+    "solicitor",
+    "counsel",
+    "paralegal",
+    "accountant",
+    "bookkeeper",
+    "auditor",
+    "cpa",
+    "engineer",
+    "developer",
+    "designer",
+    "consultant",
+    "advisor",
+    "adviser",
+    "associate",
+    "specialist",
+    "coordinator",
+    "assistant",
+    "administrator",
+    "receptionist",
+    "physician",
+    "doctor",
+    "nurse",
+    "therapist",
+    "physiotherapist",
+    "surgeon",
+    "chef",
+    "sommelier",
+    "plumber",
+    "technician",
+    "electrician",
+    "agent",
+    "broker",
+    "realtor",
+    "editor",
+    "architect",
+    "analyst",
+    "strategist",
+    "marketer",
+    "recruiter",
+    "secretary",
+    "treasurer",
+    "vp",
+    "vice",
+    "executive",
+    "geschäftsführer",
+    "geschäftsführerin",
+    "inhaber",
+    "inhaberin",
+    "gründer",
+    "gründerin",
+    "vorstand",
+    "leiter",
+    "leiterin",
+    "prokurist",
+];
+
+/// Capitalised words that start sentences or headings, never a person's first name.
+const NOT_NAMES: &[&str] = &[
+    "our", "the", "meet", "team", "about", "contact", "welcome", "services", "we", "us", "with",
+    "and", "for", "in", "at", "of", "read", "more", "view", "call", "email", "phone", "office",
+    "company", "practice", "firm", "clinic", "group", "dear", "thanks", "thank", "mr", "mrs", "ms",
+    "dr", "prof",
+];
+
+const NAME: &str = r"\p{Lu}[\p{L}'’.-]*(?:[ \t]+\p{Lu}[\p{L}'’.-]*){1,3}";
+
+static PROSE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        // Jane Doe, our Managing Partner
+        format!(r"(?P<name>{NAME}),\s+(?:our|the|who is our|who is the)\s+(?P<title>[^,.;:()!?]{{3,60}})"),
+        // Jane Doe is our / serves as the Practice Manager
+        format!(r"(?P<name>{NAME})\s+(?:is|serves as|works as|joined as)\s+(?:our|the|a|an)\s+(?P<title>[^,.;:()!?]{{3,60}})"),
+        // our founder, Jane Doe / the practice manager Jane Doe
+        format!(r"\b(?:[Oo]ur|[Tt]he)\s+(?P<title>[^,.;:()!?]{{3,40}}?),?\s+(?P<name>{NAME})"),
+        // Jane Doe (CEO)
+        format!(r"(?P<name>{NAME})\s*\((?P<title>[^()]{{2,40}})\)"),
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("static regex"))
+    .collect()
+});
+
+/// Whether a phrase names a job (one of its words is a title word).
+pub(super) fn is_title(text: &str) -> bool {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|w| TITLE_WORDS.contains(&w))
+}
+
+/// Whether text is a person's name as pages write it: two to four capitalised words, none of
+/// them a title or a sentence opener, not shouted.
+fn is_name(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && text.len() <= 60
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || "'’.-".contains(c))
+                && !NOT_NAMES.contains(&w.to_lowercase().trim_end_matches('.'))
+        })
+        && !is_title(text)
+        && !words.iter().all(|w| w.chars().all(|c| !c.is_lowercase()))
+}
+
+/// A title as it stands in prose, cut before the clause that follows it.
+fn clean_title(raw: &str) -> String {
+    let mut t = raw.trim();
+    for stop in [
+        " who ", " and ", " since ", " for ", " with ", " at ", " here ", " in ",
+    ] {
+        if let Some(i) = t.find(stop) {
+            t = &t[..i];
+        }
+    }
+    let t = super::super::discover::squash(t);
+    let mut chars = t.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => t,
+    }
+}
+
+fn add(
+    facts: &mut Facts,
+    page: &StoredPage,
+    name: &str,
+    title: Option<String>,
+    confidence: f32,
+) -> Option<usize> {
+    if facts.people.iter().any(|p| p.name == name) {
+        return None;
+    }
+    facts.people.push(Person {
+        is_decision_maker: title.as_deref().is_some_and(is_decision_maker),
+        name: name.to_string(),
+        title,
+        source_url: page.final_url.clone(),
+        confidence,
+        ..Person::default()
+    });
+    Some(facts.people.len() - 1)
+}
+
+/// Email, phone and LinkedIn from the links and text of an element, where the person has none.
+fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Person) {
+    for a in el.select(&sel("a[href]")) {
+        let href = a.value().attr("href").unwrap_or("");
+        if let Some(m) = href.strip_prefix("mailto:") {
+            person.email = person
+                .email
+                .take()
+                .or_else(|| normalize_email(&percent_decode(m)));
+        } else if let Some(t) = href.strip_prefix("tel:") {
+            person.phone = person.phone.take().or_else(|| normalize_phone(t, region));
+        } else if href.contains("linkedin.com/in/") {
+            person.linkedin_url = person
+                .linkedin_url
+                .take()
+                .or_else(|| canonical_social(href));
+        }
+    }
+    if person.email.is_none() {
+        let text: String = el.text().collect();
+        person.email = EMAIL_RE
+            .find(&text)
+            .and_then(|m| normalize_email(m.as_str()));
+    }
+}
+
+fn cell_text(el: ElementRef<'_>) -> String {
+    super::super::discover::squash(&el.text().collect::<String>())
+}
+
+/// Team tables: a header row naming the name and title columns, or rows of name then title.
+pub(super) fn read_tables(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
+    let cell = sel("th, td");
+    for table in doc.select(&sel("table")) {
+        if is_foreign(table) {
+            continue;
+        }
+        let rows: Vec<ElementRef<'_>> = table.select(&sel("tr")).collect();
+        let header: Vec<String> = rows
+            .first()
+            .map(|r| {
+                r.select(&cell)
+                    .map(|c| cell_text(c).to_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let column = |words: &[&str]| {
+            header
+                .iter()
+                .position(|h| words.iter().any(|w| h.contains(w)))
+        };
+        let (name_col, title_col, has_header) = match (
+            column(&["name"]),
+            column(&["title", "position", "role", "job", "funktion"]),
+        ) {
+            (Some(n), Some(t)) => (n, Some(t), true),
+            _ => (0, Some(1), false),
+        };
+        for row in rows.iter().skip(usize::from(has_header)) {
+            let cells: Vec<ElementRef<'_>> = row.select(&cell).collect();
+            let Some(name) = cells.get(name_col).map(|c| cell_text(*c)) else {
+                continue;
+            };
+            let title = title_col
+                .and_then(|t| cells.get(t))
+                .map(|c| cell_text(*c))
+                .filter(|t| !t.is_empty() && t.len() < 100);
+            // Without a header, the row must look like a person and a job.
+            if !is_name(&name) || (!has_header && !title.as_deref().is_some_and(is_title)) {
+                continue;
+            }
+            if let Some(i) = add(facts, page, &name, title, 0.75) {
+                contacts_from(*row, region, &mut facts.people[i]);
+            }
+        }
+    }
+}
+
+/// Definition lists: the name as the term, the title as its description.
+pub(super) fn read_definition_lists(
+    doc: &Html,
+    page: &StoredPage,
+    region: &str,
+    facts: &mut Facts,
+) {
+    for dt in doc.select(&sel("dl > dt")) {
+        if is_foreign(dt) {
+            continue;
+        }
+        let name = cell_text(dt);
+        let Some(dd) = dt
+            .next_siblings()
+            .filter_map(ElementRef::wrap)
+            .next()
+            .filter(|e| e.value().name() == "dd")
+        else {
+            continue;
+        };
+        let title = cell_text(dd)
+            .split([',', '|', '·'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if is_name(&name)
+            && is_title(&title)
+            && let Some(i) = add(facts, page, &name, Some(title), 0.75)
+        {
+            contacts_from(dd, region, &mut facts.people[i]);
+        }
+    }
+}
+
+/// People introduced in sentences (see the module documentation).
+pub(super) fn read_prose(doc: &Html, page: &StoredPage, facts: &mut Facts) {
+    for block in doc.select(&sel("p, li, figcaption, dd, h2, h3, h4")) {
+        if is_foreign(block) {
+            continue;
+        }
+        let text = super::super::discover::squash(&block.text().collect::<String>());
+        if text.len() > 2000 {
+            continue;
+        }
+        for re in PROSE.iter() {
+            for c in re.captures_iter(&text) {
+                let name = trim_name(&c["name"]);
+                let title = clean_title(&c["title"]);
+                if is_name(&name) && is_title(&title) && title.split_whitespace().count() <= 6 {
+                    add(facts, page, &name, Some(title), 0.6);
+                }
+            }
+        }
+    }
+}
+
+/// A captured name without a sentence opener the pattern took along ("Meet Jane Doe").
+fn trim_name(raw: &str) -> String {
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    let skip = words
+        .iter()
+        .take_while(|w| NOT_NAMES.contains(&w.to_lowercase().as_str()))
+        .count();
+    let name = words[skip..].join(" ");
+    // The sentence's full stop, not an initial's.
+    match name.rsplit(' ').next() {
+        Some(last) if last.len() > 2 && last.ends_with('.') => {
+            name.trim_end_matches('.').to_string()
+        }
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(body: &str) -> Facts {
+        let page = StoredPage {
+            url: "http://acme.test/team".into(),
+            final_url: "http://acme.test/team".into(),
+            kind: "team".into(),
+            http_status: 200,
+            body: format!("<html><body><main>{body}</main></body></html>"),
+            headers: Default::default(),
+        };
+        super::super::extract(&[page], None)
+    }
+
+    fn people(f: &Facts) -> Vec<(String, Option<String>)> {
+        f.people
+            .iter()
+            .map(|p| (p.name.clone(), p.title.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_table_with_a_header_row() {
+        let f = team(
+            "<table><tr><th>Name</th><th>Position</th><th>Email</th></tr>
+             <tr><td>Jane Doe</td><td>Managing Partner</td><td><a href=\"mailto:jane@acme.test\">email</a></td></tr>
+             <tr><td>Omar Haddad</td><td>Office Manager</td><td></td></tr></table>",
+        );
+        assert_eq!(
+            people(&f),
+            vec![
+                ("Jane Doe".into(), Some("Managing Partner".into())),
+                ("Omar Haddad".into(), Some("Office Manager".into())),
+            ]
+        );
+        assert_eq!(f.people[0].email.as_deref(), Some("jane@acme.test"));
+        assert!(f.people[0].is_decision_maker);
+    }
+
+    #[test]
+    fn a_table_without_a_header_needs_a_name_and_a_job() {
+        let f = team(
+            "<table><tr><td>Li Wei</td><td>Lead Developer</td></tr>
+             <tr><td>Opening Hours</td><td>Mon–Fri 9–5</td></tr></table>",
+        );
+        assert_eq!(
+            people(&f),
+            vec![("Li Wei".into(), Some("Lead Developer".into()))]
+        );
+    }
+
+    #[test]
+    fn a_definition_list() {
+        let f = team(
+            "<dl><dt>Ana Ruiz</dt><dd>Chief Financial Officer</dd><dt>Our Values</dt><dd>Care</dd></dl>",
+        );
+        assert_eq!(
+            people(&f),
+            vec![("Ana Ruiz".into(), Some("Chief Financial Officer".into()))]
+        );
+    }
+
+    #[test]
+    fn people_introduced_in_prose() {
+        let f = team(
+            "<p>Jane Doe, our Managing Partner, founded the firm in 1998.</p>
+             <p>Omar Haddad is the practice manager and keeps things running.</p>
+             <p>Questions? Ask our founder, Li Wei.</p>
+             <p>Ana Ruiz (CFO) joined in 2020.</p>
+             <p>We serve Austin, Round Rock and Cedar Park since 2001.</p>",
+        );
+        let got = people(&f);
+        assert!(
+            got.contains(&("Jane Doe".into(), Some("Managing Partner".into()))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("Omar Haddad".into(), Some("Practice manager".into()))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("Li Wei".into(), Some("Founder".into()))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("Ana Ruiz".into(), Some("CFO".into()))),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            f.people
+                .iter()
+                .find(|p| p.name == "Jane Doe")
+                .unwrap()
+                .is_decision_maker
+        );
+    }
+
+    #[test]
+    fn testimonials_in_prose_are_not_staff() {
+        let f = team(
+            "<blockquote><p>Tom Berg, the owner of Berg Bakery, loves them.</p></blockquote>
+             <div class=\"testimonial\"><p>Mia Chen (CEO) says thanks.</p></div>",
+        );
+        assert!(f.people.is_empty(), "{:?}", people(&f));
+    }
+}
