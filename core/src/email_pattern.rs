@@ -42,11 +42,27 @@ pub struct PersonEmail {
     pub confidence: f32,
 }
 
-/// Given and family name of a person, ASCII-folded, lowercase, letters only; `None` for a
-/// one-word name (no pattern can be told from it).
-fn first_last(name: &str) -> Option<(String, String)> {
+/// How letters outside ASCII are written in addresses: dropped accents (`Müller` → `muller`)
+/// or the German spelling (`mueller`, `ae`, `oe`, `ss`), common in German-speaking companies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spelling {
+    Plain,
+    German,
+}
+
+/// Given and family name of a person in ASCII, lowercase, letters only; `None` for a one-word
+/// name (no pattern can be told from it).
+fn first_last(name: &str, spelling: Spelling) -> Option<(String, String)> {
     const HONORIFICS: [&str; 9] = ["dr", "mr", "mrs", "ms", "prof", "jr", "sr", "phd", "md"];
-    let words: Vec<String> = crate::dedup::fold(name)
+    let spelled = match spelling {
+        Spelling::Plain => name.to_string(),
+        Spelling::German => name
+            .replace(['ä', 'Ä'], "ae")
+            .replace(['ö', 'Ö'], "oe")
+            .replace(['ü', 'Ü'], "ue")
+            .replace('ß', "ss"),
+    };
+    let words: Vec<String> = crate::dedup::fold(&spelled)
         .split_whitespace()
         .map(|w| {
             w.chars()
@@ -59,6 +75,11 @@ fn first_last(name: &str) -> Option<(String, String)> {
         [first, .., last] => Some((first.clone(), last.clone())),
         _ => None,
     }
+}
+
+/// Whether a name is spelled differently by the two spellings.
+fn has_umlaut(name: &str) -> bool {
+    name.contains(['ä', 'Ä', 'ö', 'Ö', 'ü', 'Ü', 'ß'])
 }
 
 /// The local part `pattern` gives for a name.
@@ -84,15 +105,28 @@ pub fn apply(pattern: &str, first: &str, last: &str) -> Option<String> {
 
 /// The patterns that turn `name` into the local part of `address`, most specific first.
 pub fn patterns_of(name: &str, address: &str) -> Vec<&'static str> {
-    let Some((first, last)) = first_last(name) else {
-        return Vec::new();
-    };
-    let local = address.split('@').next().unwrap_or("").to_ascii_lowercase();
-    PATTERNS
-        .iter()
-        .copied()
-        .filter(|p| apply(p, &first, &last).as_deref() == Some(local.as_str()))
+    spelled_patterns(name, address)
+        .into_iter()
+        .map(|(p, _)| p)
         .collect()
+}
+
+fn spelled_patterns(name: &str, address: &str) -> Vec<(&'static str, Spelling)> {
+    let local = address.split('@').next().unwrap_or("").to_ascii_lowercase();
+    let mut out = Vec::new();
+    for spelling in [Spelling::Plain, Spelling::German] {
+        let Some((first, last)) = first_last(name, spelling) else {
+            continue;
+        };
+        for p in PATTERNS {
+            if apply(p, &first, &last).as_deref() == Some(local.as_str())
+                && !out.iter().any(|(q, _)| *q == p)
+            {
+                out.push((p, spelling));
+            }
+        }
+    }
+    out
 }
 
 fn company_address(address: &str, domain: &str) -> bool {
@@ -171,13 +205,27 @@ pub fn people_emails(facts: &Facts) -> Vec<PersonEmail> {
         .collect();
     let examples = pairs.len();
     let mut votes = [0usize; PATTERNS.len()];
+    let (mut plain, mut german) = (0, 0);
     for (name, a) in &pairs {
-        for p in patterns_of(name, a) {
+        for (p, spelling) in spelled_patterns(name, a) {
             if let Some(i) = PATTERNS.iter().position(|x| *x == p) {
                 votes[i] += 1;
             }
+            if has_umlaut(name) {
+                match spelling {
+                    Spelling::Plain => plain += 1,
+                    Spelling::German => german += 1,
+                }
+            }
         }
     }
+    // Without an example either way, umlauts are written the German way (DIN 5007-2), as
+    // most German-speaking companies do in addresses.
+    let spelling = if plain > german {
+        Spelling::Plain
+    } else {
+        Spelling::German
+    };
     let Some((best, &n)) = votes
         .iter()
         .enumerate()
@@ -194,7 +242,7 @@ pub fn people_emails(facts: &Facts) -> Vec<PersonEmail> {
         if p.email.is_some() || out.iter().any(|m| m.name == p.name) {
             continue;
         }
-        let Some((first, last)) = first_last(&p.name) else {
+        let Some((first, last)) = first_last(&p.name, spelling) else {
             continue;
         };
         let Some(local) = apply(pattern, &first, &last) else {
@@ -295,6 +343,38 @@ mod tests {
             .expect("tom inferred");
         assert_eq!(tom.address, "tom.berg@acme.test");
         assert!(tom.inferred);
+    }
+
+    #[test]
+    fn umlauts_are_spelled_as_the_company_spells_them() {
+        assert_eq!(
+            patterns_of("Jürgen Müller", "juergen.mueller@acme.de"),
+            vec!["first.last"]
+        );
+        assert_eq!(
+            patterns_of("Jürgen Müller", "jurgen.muller@acme.de"),
+            vec!["first.last"]
+        );
+        let facts = |seen: &str| Facts {
+            people: vec![
+                person("Jürgen Müller", Some(seen)),
+                person("Käthe Schön", None),
+            ],
+            ..Facts::default()
+        };
+        let german = people_emails(&facts("juergen.mueller@acme.de"));
+        assert_eq!(german[0].address, "kaethe.schoen@acme.de");
+        let plain = people_emails(&facts("jurgen.muller@acme.de"));
+        assert_eq!(plain[0].address, "kathe.schon@acme.de");
+        // No umlaut among the examples: the German spelling.
+        let facts = Facts {
+            people: vec![
+                person("Anna Berg", Some("anna.berg@acme.de")),
+                person("Jörg Weiß", None),
+            ],
+            ..Facts::default()
+        };
+        assert_eq!(people_emails(&facts)[0].address, "joerg.weiss@acme.de");
     }
 
     #[test]
