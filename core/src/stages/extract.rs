@@ -108,7 +108,7 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
             people::read_definition_lists(doc, page, &region, &mut facts);
         }
         if page.kind == "team" || page.kind == "about" {
-            people::read_prose(doc, page, &mut facts);
+            people::read_prose(doc, page, &region, &mut facts);
         }
         if page.kind == "careers" && facts.open_roles.is_empty() {
             (facts.open_roles, facts.open_role_departments) = read_roles(doc).into_iter().unzip();

@@ -83,6 +83,27 @@ const TITLE_WORDS: &[&str] = &[
     "marketer",
     "recruiter",
     "secretary",
+    "apprentice",
+    "copywriter",
+    "writer",
+    "dispatcher",
+    "intern",
+    "trainee",
+    "clerk",
+    "cook",
+    "waiter",
+    "bartender",
+    "barista",
+    "pharmacist",
+    "optometrist",
+    "veterinarian",
+    "stylist",
+    "photographer",
+    "mechanic",
+    "estimator",
+    "foreman",
+    "scientist",
+    "researcher",
     "treasurer",
     "vp",
     "vice",
@@ -299,8 +320,9 @@ pub(super) fn read_definition_lists(
     }
 }
 
-/// People introduced in sentences (see the module documentation).
-pub(super) fn read_prose(doc: &Html, page: &StoredPage, facts: &mut Facts) {
+/// People introduced in sentences (see the module documentation); a block that introduces one
+/// person gives them its email, phone and LinkedIn links.
+pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
     for block in doc.select(&sel("p, li, figcaption, dd, h2, h3, h4")) {
         if is_foreign(block) {
             continue;
@@ -309,14 +331,22 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, facts: &mut Facts) {
         if text.len() > 2000 {
             continue;
         }
+        let mut added = Vec::new();
         for re in PROSE.iter() {
             for c in re.captures_iter(&text) {
                 let name = trim_name(&c["name"]);
                 let title = clean_title(&c["title"]);
-                if is_name(&name) && is_title(&title) && title.split_whitespace().count() <= 6 {
-                    add(facts, page, &name, Some(title), 0.6);
+                if is_name(&name)
+                    && is_title(&title)
+                    && title.split_whitespace().count() <= 6
+                    && let Some(i) = add(facts, page, &name, Some(title), 0.6)
+                {
+                    added.push(i);
                 }
             }
+        }
+        if let [i] = added.as_slice() {
+            contacts_from(block, region, &mut facts.people[*i]);
         }
     }
 }
