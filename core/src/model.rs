@@ -190,6 +190,25 @@ pub struct Facts {
     /// Values the site gives that are malformed, with the reason they were not used.
     #[serde(default)]
     pub flagged: Vec<Flagged>,
+    /// Growth evidence from news, press and blog pages.
+    #[serde(default)]
+    pub news: Vec<NewsItem>,
+    /// Date (`YYYY-MM-DD`) and page of the newest post on a news or blog page.
+    #[serde(default)]
+    pub latest_post: Option<(String, String)>,
+}
+
+/// A piece of growth evidence on a news, press or blog page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NewsItem {
+    /// `funding`, `new_location` or `press_mention`.
+    pub kind: String,
+    /// The sentence or headline that says it.
+    pub text: String,
+    /// `YYYY-MM-DD` when the page dates it.
+    pub date: Option<String>,
+    /// The page it is on.
+    pub source_url: String,
 }
 
 /// A value a page offers for a field that could not be used, and why.
@@ -216,6 +235,9 @@ pub struct Signal {
     pub source: String,
     /// 0.0–1.0.
     pub confidence: f32,
+    /// When it happened (`YYYY-MM-DD`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 /// A suggested way to engage a lead.

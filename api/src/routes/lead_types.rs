@@ -372,6 +372,8 @@ pub struct CompanyDetail {
     pub profile: Company,
     /// Phone numbers (E.164).
     pub phones: Vec<String>,
+    /// The same numbers with the kind of line each is, from the numbering plan.
+    pub phone_numbers: Vec<PhoneNumber>,
     /// Email addresses.
     pub emails: Vec<String>,
     /// Social profile URLs.
@@ -380,6 +382,36 @@ pub struct CompanyDetail {
     pub technologies: Vec<String>,
     /// Business facts.
     pub business_info: BusinessInfo,
+}
+
+/// A phone number with the kind of line it is.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct PhoneNumber {
+    /// E.164.
+    pub number: String,
+    /// `mobile`, `fixed_line`, `fixed_line_or_mobile` (plans that do not tell them apart, such
+    /// as North America's), `toll_free`, `premium_rate`, `shared_cost`, `personal_number`,
+    /// `voip`, `pager`, `uan`, `voicemail`; null when the plan does not say.
+    #[oai(nullable)]
+    pub phone_type: Option<String>,
+}
+
+/// How senior a job title is, from the title taxonomy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Seniority {
+    /// Owners, founders, C-level, presidents, managing partners and directors.
+    Executive,
+    /// Directors, heads of, vice presidents, partners.
+    Director,
+    /// Managers, leads, supervisors.
+    Manager,
+    /// Senior, principal and master practitioners.
+    Senior,
+    /// Everyone else with a title.
+    Staff,
+    /// Apprentices, interns, trainees, juniors.
+    Entry,
 }
 
 /// A person or role address at a lead's company.
@@ -393,12 +425,18 @@ pub struct Contact {
     /// Job title.
     #[oai(nullable)]
     pub title: Option<String>,
+    /// How senior the title is (null without a title).
+    #[oai(nullable)]
+    pub seniority: Option<Seniority>,
     /// Email address.
     #[oai(nullable)]
     pub email: Option<String>,
     /// Phone number.
     #[oai(nullable)]
     pub phone: Option<String>,
+    /// The kind of line the phone is (see `PhoneNumber.phone_type`).
+    #[oai(nullable)]
+    pub phone_type: Option<String>,
     /// LinkedIn profile URL.
     #[oai(nullable)]
     pub linkedin_url: Option<String>,
@@ -444,6 +482,9 @@ pub struct Signal {
     pub source: String,
     /// Confidence 0.0–1.0.
     pub confidence: f64,
+    /// When it happened (`YYYY-MM-DD`), for growth signals a page dates.
+    #[oai(nullable)]
+    pub date: Option<String>,
 }
 
 /// Another company in the same industry and area.

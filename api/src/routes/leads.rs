@@ -5,7 +5,8 @@ use super::inbound::{FormFailures, Submitted};
 use super::lead_types::{
     Assignee, BusinessIntelligence, Company, CompanyDetail, Competitor, Contact, Coordinates,
     FiltersApplied, InboundContact, LeadDetail, LeadFile, LeadList, LeadOrigin, LeadQuality,
-    LeadSortKey, LeadStatus, LeadSummary, Location, MarketPosition, Pagination, SortOrder,
+    LeadSortKey, LeadStatus, LeadSummary, Location, MarketPosition, Pagination, PhoneNumber,
+    SortOrder,
 };
 use super::lead_work::LeadUpdate;
 use super::shared_types::{ApiFailure, ApiResult, ChangeFailures, stored};
@@ -16,6 +17,7 @@ use crate::resume_form::LeadForm;
 use crate::state::AppState;
 use leadgen_core::access::Permission;
 use leadgen_core::repo::leads::{self, LeadFilter, LeadRow, LeadSort};
+use leadgen_core::stages::extract;
 use leadgen_core::stages::score::quality;
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -246,6 +248,13 @@ impl LeadsApi {
             company: CompanyDetail {
                 profile: summary.company,
                 phones: list(&row.phones, "company phones")?,
+                phone_numbers: list(&row.phones, "company phones")?
+                    .into_iter()
+                    .map(|number: String| PhoneNumber {
+                        phone_type: extract::phone_type(&number).map(str::to_string),
+                        number,
+                    })
+                    .collect(),
                 emails: list(&row.emails, "company emails")?,
                 social_profiles: list(&row.socials, "company social profiles")?,
                 technologies: list(&row.technologies, "company technologies")?,
@@ -268,8 +277,18 @@ impl LeadsApi {
                         contact_id: c.id,
                         name: c.name.clone(),
                         title: c.title.clone(),
+                        seniority: c
+                            .title
+                            .as_deref()
+                            .map(|t| stored(extract::seniority(t), "contact seniority"))
+                            .transpose()?,
                         email: c.email.clone(),
                         phone: c.phone.clone(),
+                        phone_type: c
+                            .phone
+                            .as_deref()
+                            .and_then(extract::phone_type)
+                            .map(str::to_string),
                         linkedin_url: c.linkedin_url.clone(),
                         is_decision_maker: c.is_decision_maker,
                         confidence_score: ((c.confidence * 100.0).round() / 100.0) as f64,

@@ -320,6 +320,7 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
             ),
             source: site.clone(),
             confidence: 0.9,
+            date: None,
         });
     }
     if let Some(f) = &facts.founded_year {
@@ -330,8 +331,38 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 description: format!("founded in {}", f.value),
                 source: f.source_url.clone(),
                 confidence: 0.7,
+                date: None,
             });
         }
+    }
+    // What news and press pages say, dated where they date it; a post within the last year is
+    // recent activity.
+    let today = chrono::Utc::now().date_naive();
+    for n in &facts.news {
+        let (description, confidence) = match n.kind.as_str() {
+            "funding" => (format!("funding: {}", n.text), 0.8),
+            "new_location" => (format!("new location: {}", n.text), 0.75),
+            _ => (format!("in the press: {}", n.text), 0.6),
+        };
+        e.growth_signals.push(Signal {
+            kind: n.kind.clone(),
+            description,
+            source: n.source_url.clone(),
+            confidence,
+            date: n.date.clone(),
+        });
+    }
+    if let Some((date, url)) = &facts.latest_post
+        && let Ok(d) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        && (0..=365).contains(&(today - d).num_days())
+    {
+        e.growth_signals.push(Signal {
+            kind: "recent_activity".into(),
+            description: format!("posted news on {date}"),
+            source: url.clone(),
+            confidence: 0.7,
+            date: Some(date.clone()),
+        });
     }
     if !facts.pages.is_empty() {
         if !facts.https {
@@ -340,6 +371,7 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 description: "the website is served without HTTPS".into(),
                 source: site.clone(),
                 confidence: 0.9,
+                date: None,
             });
         }
         if !facts.mobile_viewport {
@@ -348,6 +380,7 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 description: "the home page declares no mobile viewport".into(),
                 source: site.clone(),
                 confidence: 0.8,
+                date: None,
             });
         }
         if !e.technology_stack.contains_key("analytics") {
@@ -356,6 +389,7 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 description: "no web analytics detected".into(),
                 source: site.clone(),
                 confidence: 0.6,
+                date: None,
             });
         }
         for d in &facts.technology_details {
@@ -371,6 +405,7 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                     description: format!("{} {version}: {why}", d.name),
                     source: site.clone(),
                     confidence: (f32::from(d.confidence) / 100.0).min(0.9),
+                    date: None,
                 });
             }
         }
@@ -390,6 +425,7 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                     .into(),
                 source: site.clone(),
                 confidence: 0.5,
+                date: None,
             });
         }
     }
@@ -591,5 +627,42 @@ mod tests {
         let checks = email_checks(&facts, &e.people_emails, &mail);
         assert_eq!(checks[0].status, crate::email_check::Verification::Verified);
         assert_eq!(checks[2].status, crate::email_check::Verification::Inferred);
+    }
+
+    #[test]
+    fn news_becomes_dated_growth_signals_and_a_recent_post_is_activity() {
+        use crate::model::NewsItem;
+        let recent = (chrono::Utc::now().date_naive() - chrono::Days::new(20)).to_string();
+        let facts = Facts {
+            news: vec![NewsItem {
+                kind: "funding".into(),
+                text: "Acme raises $4.5M seed round".into(),
+                date: Some("2026-05-02".into()),
+                source_url: "http://acme.test/news".into(),
+            }],
+            latest_post: Some((recent.clone(), "http://acme.test/news".into())),
+            ..Facts::default()
+        };
+        let e = enrich(&facts, &Candidate::default());
+        let funding = e
+            .growth_signals
+            .iter()
+            .find(|g| g.kind == "funding")
+            .unwrap();
+        assert_eq!(funding.date.as_deref(), Some("2026-05-02"));
+        assert!(funding.description.contains("$4.5M"));
+        let active = e
+            .growth_signals
+            .iter()
+            .find(|g| g.kind == "recent_activity")
+            .unwrap();
+        assert_eq!(active.date.as_deref(), Some(recent.as_str()));
+
+        let stale = Facts {
+            latest_post: Some(("2019-01-01".into(), "http://acme.test/news".into())),
+            ..Facts::default()
+        };
+        let e = enrich(&stale, &Candidate::default());
+        assert!(!e.growth_signals.iter().any(|g| g.kind == "recent_activity"));
     }
 }

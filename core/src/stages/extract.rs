@@ -3,6 +3,7 @@
 //! page text. Content inside testimonials, partner lists and quotes is ignored, because it
 //! describes other companies.
 
+mod news;
 mod people;
 
 use crate::model::{Address, Facts, Found, Person, StoredPage};
@@ -17,6 +18,16 @@ static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static OBFUSCATED_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([a-z0-9._%+-]+)\s*[\[\(\{]\s*at\s*[\]\)\}]\s*([a-z0-9-]+(?:\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*[a-z0-9-]+)+)")
+        .expect("static regex")
+});
+/// String literals joined with `+` in an inline script (`'info' + '@' + 'acme.test'`).
+static CONCAT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:'[^'\n]{0,80}'|"[^"\n]{0,80}")(?:\s*\+\s*(?:'[^'\n]{0,80}'|"[^"\n]{0,80}"))+"#)
+        .expect("static regex")
+});
+/// A literal reversed in script (`'tset.emca@ofni'.split('').reverse().join('')`).
+static REVERSED_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]([^'"\n]{3,120})['"]\s*\.split\(\s*['"]{2}\s*\)\s*\.reverse\(\)\s*\.join\(\s*['"]{2}\s*\)"#)
         .expect("static regex")
 });
 static DOT_RE: LazyLock<Regex> =
@@ -106,6 +117,10 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
             read_people(doc, page, &region, &mut facts);
             people::read_tables(doc, page, &region, &mut facts);
             people::read_definition_lists(doc, page, &region, &mut facts);
+            people::read_lists(doc, page, &region, &mut facts);
+        }
+        if page.kind == "news" {
+            news::read(doc, page, &mut facts);
         }
         if page.kind == "team" || page.kind == "about" {
             people::read_prose(doc, page, &region, &mut facts);
@@ -580,6 +595,44 @@ fn visible_text(doc: &Html) -> String {
     out
 }
 
+/// Addresses that inline scripts assemble to keep them from harvesters: string literals joined
+/// with `+`, and reversed literals.
+fn script_emails(doc: &Html) -> Vec<String> {
+    let mut out = Vec::new();
+    for script in doc.select(&sel("script:not([src])")) {
+        if script
+            .value()
+            .attr("type")
+            .is_some_and(|t| t.contains("json"))
+        {
+            continue;
+        }
+        let code: String = script.text().collect();
+        if !code.contains('@') && !code.contains("reverse") {
+            continue;
+        }
+        let joined = CONCAT_RE.find_iter(&code).map(|m| {
+            m.as_str()
+                .split('+')
+                .map(|part| part.trim().trim_matches(['\'', '"']))
+                .collect::<String>()
+        });
+        let reversed = REVERSED_RE
+            .captures_iter(&code)
+            .map(|c| c[1].chars().rev().collect::<String>());
+        for candidate in joined.chain(reversed) {
+            for m in EMAIL_RE.find_iter(&candidate) {
+                if let Some(e) = normalize_email(m.as_str())
+                    && !out.contains(&e)
+                {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn read_text(
     doc: &Html,
     page: &StoredPage,
@@ -594,6 +647,11 @@ fn read_text(
             && email_belongs(&e, site_domain)
         {
             push_unique(&mut facts.emails, e, url, 0.8);
+        }
+    }
+    for e in script_emails(doc) {
+        if email_belongs(&e, site_domain) {
+            push_unique(&mut facts.emails, e, url, 0.7);
         }
     }
     for c in OBFUSCATED_RE.captures_iter(&text) {
@@ -895,6 +953,82 @@ fn add_technologies(facts: &mut Facts, found: Vec<crate::technologies::Detection
             None => facts.technology_details.push(d),
         }
     }
+}
+
+/// Seniority levels of [`seniority`], highest first.
+pub const SENIORITIES: [&str; 6] = [
+    "executive",
+    "director",
+    "manager",
+    "senior",
+    "staff",
+    "entry",
+];
+
+/// The seniority a job title says: `executive` (owners, founders, C-level, presidents,
+/// managing partners and directors), `director` (directors, heads, vice presidents, partners),
+/// `manager` (managers, leads, supervisors), `senior` (senior, principal and master
+/// practitioners), `entry` (apprentices, interns, trainees, juniors), else `staff`.
+pub fn seniority(title: &str) -> &'static str {
+    let t = title.to_lowercase();
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    let phrase = |p: &str| t.contains(p);
+    if is_decision_maker(title)
+        || has("chief")
+        || words
+            .iter()
+            .any(|w| ["ceo", "cto", "cfo", "coo", "cmo", "cio"].contains(w))
+    {
+        "executive"
+    } else if has("director")
+        || phrase("head of")
+        || has("head")
+        || phrase("vice president")
+        || has("vp")
+        || has("partner")
+        || has("counsel")
+    {
+        "director"
+    } else if has("manager") || has("lead") || has("supervisor") || has("foreman") {
+        "manager"
+    } else if has("senior") || has("sr") || has("principal") || has("master") {
+        "senior"
+    } else if has("apprentice")
+        || has("intern")
+        || has("trainee")
+        || has("junior")
+        || has("jr")
+        || phrase("werkstudent")
+    {
+        "entry"
+    } else {
+        "staff"
+    }
+}
+
+/// The kind of line an E.164 number is (`mobile`, `fixed_line`, `fixed_line_or_mobile`,
+/// `toll_free`, `premium_rate`, `voip`, …), from the numbering plan; `None` when unknown.
+pub fn phone_type(e164: &str) -> Option<&'static str> {
+    use phonenumber::Type;
+    let number = phonenumber::parse(None, e164).ok()?;
+    Some(match number.number_type(&phonenumber::metadata::DATABASE) {
+        Type::FixedLine => "fixed_line",
+        Type::Mobile => "mobile",
+        Type::FixedLineOrMobile => "fixed_line_or_mobile",
+        Type::TollFree => "toll_free",
+        Type::PremiumRate => "premium_rate",
+        Type::SharedCost => "shared_cost",
+        Type::PersonalNumber => "personal_number",
+        Type::Voip => "voip",
+        Type::Pager => "pager",
+        Type::Uan => "uan",
+        Type::Voicemail => "voicemail",
+        _ => return None,
+    })
 }
 
 /// Whether a job title marks someone who takes buying decisions.
@@ -1265,6 +1399,44 @@ mod tests {
                 .iter()
                 .all(|x| x.source_url == "http://acme.test/contact")
         );
+    }
+
+    #[test]
+    fn seniority_and_phone_types_from_the_taxonomy_and_the_numbering_plan() {
+        for (title, level) in [
+            ("Founder & CEO", "executive"),
+            ("Managing Partner", "executive"),
+            ("Chief Revenue Officer", "executive"),
+            ("Creative Director", "director"),
+            ("Head of Sales", "director"),
+            ("Of Counsel", "director"),
+            ("Office Manager", "manager"),
+            ("Senior Accountant", "senior"),
+            ("Master Plumber", "senior"),
+            ("Apprentice", "entry"),
+            ("Marketing Intern", "entry"),
+            ("Paralegal", "staff"),
+        ] {
+            assert_eq!(seniority(title), level, "{title}");
+        }
+        assert_eq!(phone_type("+447911123456"), Some("mobile"));
+        assert_eq!(phone_type("+442079460018"), Some("fixed_line"));
+        assert_eq!(phone_type("+18005550100"), Some("toll_free"));
+        assert_eq!(phone_type("+15125550142"), Some("fixed_line_or_mobile"));
+        assert_eq!(phone_type("not a number"), None);
+    }
+
+    #[test]
+    fn addresses_assembled_by_scripts() {
+        let html = r#"<html><body><p>Write to us:</p>
+            <script>document.write('<a href="mailto:' + 'info' + '@' + 'acme.test' + '">mail</a>');</script>
+            <script>var a = "tset.emca@selas".split("").reverse().join("");</script>
+            <script type="application/ld+json">{"x": "a" + "@b.test"}</script>
+            </body></html>"#;
+        let f = extract(&[page("contact", html)], None);
+        let emails: Vec<&str> = f.emails.iter().map(|e| e.value.as_str()).collect();
+        assert!(emails.contains(&"info@acme.test"), "{emails:?}");
+        assert!(emails.contains(&"sales@acme.test"), "{emails:?}");
     }
 
     #[test]

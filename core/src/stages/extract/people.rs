@@ -146,6 +146,14 @@ static PROSE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// Finds title words anywhere in a text, so blocks without one skip the name patterns.
+static ANY_TITLE_WORD: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(TITLE_WORDS)
+        .expect("static automaton")
+});
+
 /// Whether a phrase names a job (one of its words is a title word).
 pub(super) fn is_title(text: &str) -> bool {
     text.to_lowercase()
@@ -285,6 +293,57 @@ pub(super) fn read_tables(doc: &Html, page: &StoredPage, region: &str, facts: &m
     }
 }
 
+/// List items naming a person and their job: `Jane Doe – Managing Partner` (dash, comma, colon
+/// or bar between them), or the name in bold followed by the title.
+pub(super) fn read_lists(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
+    let bold = sel("strong, b");
+    for li in doc.select(&sel("li")) {
+        if is_foreign(li) {
+            continue;
+        }
+        let text = cell_text(li);
+        if text.len() > 200 || !ANY_TITLE_WORD.is_match(&text) {
+            continue;
+        }
+        let emphasised = li
+            .select(&bold)
+            .next()
+            .map(cell_text)
+            .filter(|n| is_name(n) && text.starts_with(n.as_str()));
+        let split = match emphasised {
+            Some(name) => {
+                let rest =
+                    text[name.len()..].trim_start_matches([' ', '–', '—', '-', ',', ':', '|']);
+                Some((name.clone(), rest.to_string()))
+            }
+            None => [" – ", " — ", " - ", ", ", ": ", " | "]
+                .iter()
+                .find_map(|sep| text.split_once(sep))
+                .map(|(n, t)| (n.trim().to_string(), t.to_string())),
+        };
+        let Some((name, rest)) = split else {
+            continue;
+        };
+        // The title ends where the contact details begin.
+        let title = rest
+            .split(['|', '·', '@'])
+            .next()
+            .unwrap_or("")
+            .split(" – ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if is_name(&name)
+            && is_title(&title)
+            && title.split_whitespace().count() <= 6
+            && let Some(i) = add(facts, page, &name, Some(title), 0.7)
+        {
+            contacts_from(li, region, &mut facts.people[i]);
+        }
+    }
+}
+
 /// Definition lists: the name as the term, the title as its description.
 pub(super) fn read_definition_lists(
     doc: &Html,
@@ -328,7 +387,7 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mu
             continue;
         }
         let text = super::super::discover::squash(&block.text().collect::<String>());
-        if text.len() > 2000 {
+        if text.len() > 2000 || !ANY_TITLE_WORD.is_match(&text) {
             continue;
         }
         let mut added = Vec::new();
@@ -419,6 +478,23 @@ mod tests {
             people(&f),
             vec![("Li Wei".into(), Some("Lead Developer".into()))]
         );
+    }
+
+    #[test]
+    fn list_items_with_a_separator_or_a_bold_name() {
+        let f = team(
+            "<ul><li>Jane Doe – Managing Partner</li>
+             <li><strong>Omar Haddad</strong><br>Office Manager · <a href=\"mailto:omar@acme.test\">omar@acme.test</a></li>
+             <li>Mon–Fri: 9am to 5pm</li><li>Free parking – ask at reception</li></ul>",
+        );
+        assert_eq!(
+            people(&f),
+            vec![
+                ("Jane Doe".into(), Some("Managing Partner".into())),
+                ("Omar Haddad".into(), Some("Office Manager".into())),
+            ]
+        );
+        assert_eq!(f.people[1].email.as_deref(), Some("omar@acme.test"));
     }
 
     #[test]
