@@ -423,6 +423,8 @@ fn crawl(web: &SampleWeb, t: &TruthCompany, budget: usize) -> Vec<StoredPage> {
                 .into_iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v))
                 .collect(),
+            // The sample web's delays are simulated, not measured here.
+            elapsed_ms: None,
         })
     };
     if !allowed(&base) {

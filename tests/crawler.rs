@@ -165,6 +165,30 @@ async fn a_search_over_every_company_crawls_politely() {
         .unwrap();
         assert_eq!(home, Some(200), "{}: home page after two 503s", c.domain);
     }
+
+    // The slow sites (1.5 s per answer) are told they are slow; the quick ones are not.
+    let slow_leads: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT c.domain, l.business_intelligence->'pain_points' @> '[{\"kind\":\"slow_responses\"}]'
+         FROM leads l JOIN companies c ON c.id = l.company_id WHERE c.domain IS NOT NULL",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut told = 0;
+    for (domain, slow) in &slow_leads {
+        let Some(t) = truth.iter().find(|t| &t.domain == domain) else {
+            continue;
+        };
+        match t.behaviour.as_str() {
+            "slow" => {
+                assert!(slow, "{domain} is slow but not told so");
+                told += 1;
+            }
+            "normal" => assert!(!slow, "{domain} answers quickly but is called slow"),
+            _ => {}
+        }
+    }
+    assert!(told > 0, "a slow site was found and told it is slow");
     app.cleanup().await;
 }
 

@@ -99,6 +99,10 @@ pub struct StoredPage {
     /// Selected response headers, lowercased names.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// How long the site took to answer, request to last byte (politeness waits excluded);
+    /// `None` when not measured.
+    #[serde(default)]
+    pub elapsed_ms: Option<u32>,
 }
 
 /// A value found on a page, with where it came from and how sure we are.
@@ -190,6 +194,9 @@ pub struct Facts {
     /// Values the site gives that are malformed, with the reason they were not used.
     #[serde(default)]
     pub flagged: Vec<Flagged>,
+    /// Median time the site's pages took to answer, when measured.
+    #[serde(default)]
+    pub response_ms: Option<u32>,
     /// Growth evidence from news, press and blog pages.
     #[serde(default)]
     pub news: Vec<NewsItem>,

@@ -113,7 +113,7 @@ pub async fn needing_render<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec
 /// An item's pages in fetch order (home first).
 pub async fn for_item<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<StoredPage>> {
     let rows = sqlx::query!(
-        "SELECT url, final_url, kind, http_status, body, headers FROM pages
+        "SELECT url, final_url, kind, http_status, body, headers, elapsed_ms FROM pages
          WHERE work_item_id = $1 ORDER BY id",
         item,
     )
@@ -128,6 +128,7 @@ pub async fn for_item<'c>(db: impl Db<'c>, item: Uuid) -> sqlx::Result<Vec<Store
             http_status: r.http_status,
             body: r.body,
             headers: serde_json::from_value(r.headers).unwrap_or_default(),
+            elapsed_ms: u32::try_from(r.elapsed_ms).ok(),
         })
         .collect())
 }

@@ -75,6 +75,10 @@ const END_OF_LIFE: [(&str, &str, &str); 16] = [
     ),
 ];
 
+/// A site whose pages take longer than this to answer (median) is slow: past a second, visitors
+/// start leaving before the page appears.
+const SLOW_RESPONSE_MS: u32 = 1000;
+
 /// Appointment and table booking systems; a service business without one takes bookings by
 /// phone only.
 const BOOKING_SYSTEMS: [&str; 9] = [
@@ -383,6 +387,18 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 date: None,
             });
         }
+        if let Some(ms) = facts.response_ms.filter(|ms| *ms > SLOW_RESPONSE_MS) {
+            e.pain_points.push(Signal {
+                kind: "slow_responses".into(),
+                description: format!(
+                    "the website takes {:.1} s to answer (median of its pages)",
+                    f64::from(ms) / 1000.0
+                ),
+                source: site.clone(),
+                confidence: 0.7,
+                date: None,
+            });
+        }
         if !e.technology_stack.contains_key("analytics") {
             e.pain_points.push(Signal {
                 kind: "no_analytics".into(),
@@ -445,6 +461,11 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
                 "website_security",
                 "offer an upgrade of the software named, with the risks of waiting",
                 "high",
+            ),
+            "slow_responses" => (
+                "website_performance",
+                "show the load time against competitors and offer a speed review",
+                "medium",
             ),
             "no_online_booking" => (
                 "online_booking",
@@ -664,5 +685,30 @@ mod tests {
         };
         let e = enrich(&stale, &Candidate::default());
         assert!(!e.growth_signals.iter().any(|g| g.kind == "recent_activity"));
+    }
+
+    #[test]
+    fn a_slow_site_is_a_pain_point() {
+        let facts = |ms| Facts {
+            pages: vec!["https://slow.test/".into()],
+            response_ms: Some(ms),
+            https: true,
+            mobile_viewport: true,
+            ..Facts::default()
+        };
+        let e = enrich(&facts(2400), &Candidate::default());
+        let slow = e
+            .pain_points
+            .iter()
+            .find(|p| p.kind == "slow_responses")
+            .unwrap();
+        assert!(slow.description.contains("2.4 s"), "{}", slow.description);
+        assert!(
+            e.engagement_opportunities
+                .iter()
+                .any(|o| o.kind == "website_performance")
+        );
+        let e = enrich(&facts(300), &Candidate::default());
+        assert!(!e.pain_points.iter().any(|p| p.kind == "slow_responses"));
     }
 }

@@ -136,6 +136,9 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
     facts.https = pages
         .first()
         .is_some_and(|p| p.final_url.starts_with("https://"));
+    let mut times: Vec<u32> = pages.iter().filter_map(|p| p.elapsed_ms).collect();
+    times.sort_unstable();
+    facts.response_ms = times.get(times.len() / 2).copied();
     facts
 }
 
@@ -1266,6 +1269,7 @@ mod tests {
             http_status: 200,
             body: body.into(),
             headers: Default::default(),
+            elapsed_ms: None,
         }
     }
 

@@ -145,6 +145,7 @@ mod tests {
             http_status: 200,
             body: format!("<html><body><main>{body}</main></body></html>"),
             headers: Default::default(),
+            elapsed_ms: None,
         };
         super::super::extract(&[page], None)
     }
