@@ -51,6 +51,8 @@ impl SampleWebServer {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .ok_or_else(|| anyhow::anyhow!("sample web listener has no socket address"))?;
+        // Bound before anything is spawned, so a taken port leaves nothing running.
+        let dns = tokio::net::UdpSocket::bind(addr).await?;
         let web = Arc::new(web);
         let log: Log = Arc::default();
         let endpoint = {
@@ -77,7 +79,6 @@ impl SampleWebServer {
                 tracing::error!(error = %e, "sample web server stopped with an error");
             }
         });
-        let dns = tokio::net::UdpSocket::bind(addr).await?;
         let dns_task = tokio::spawn(serve_dns(dns, web.clone()));
         tracing::info!(%addr, "sample web proxy and DNS listening");
         Ok(SampleWebServer {

@@ -81,7 +81,11 @@ pub fn absorb(into: &mut ContactRecord, from: &ContactRecord) {
         && (into.email.is_none()
             || into.email == from.email
             || (into.email_inferred() && !from.email_inferred()));
-    if take_email {
+    // An unverified verdict on the same address (a lookup that failed) says nothing new.
+    let keeps_verdict = into.email == from.email
+        && from.verification_status.is_none()
+        && into.verification_status.is_some();
+    if take_email && !keeps_verdict {
         into.email.clone_from(&from.email);
         into.verification_status
             .clone_from(&from.verification_status);
@@ -206,6 +210,12 @@ mod tests {
         guess.verification_status = Some("inferred".into());
         absorb(&mut kept, &guess);
         assert_eq!(kept.email.as_deref(), Some("tom.berg@acme.test"));
+        // A failed lookup later keeps the verdict reached before.
+        let mut again = kept.clone();
+        again.verification_status = None;
+        again.verification_reason = Some("mail lookup for acme.test failed: timed out".into());
+        absorb(&mut kept, &again);
+        assert_eq!(kept.verification_status.as_deref(), Some("verified"));
         let mut other = person(Some("Tina Berg"), Some("tberg@acme.test"), None);
         other.verification_status = Some("inferred".into());
         let mut guess2 = person(Some("Tom Berg"), Some("tberg@acme.test"), None);

@@ -101,6 +101,13 @@ const ROLE_LOCAL_PARTS: &[&str] = &[
     "clinic",
 ];
 
+/// Region and market qualifiers after a function name (`sales-uk@`, `support.emea@`).
+const QUALIFIERS: &[&str] = &[
+    "uk", "us", "usa", "eu", "de", "at", "ch", "fr", "es", "it", "nl", "be", "ie", "au", "nz",
+    "ca", "in", "sg", "hk", "jp", "cn", "br", "mx", "emea", "apac", "amer", "latam", "na", "intl",
+    "global", "team", "dept",
+];
+
 static DISPOSABLE: LazyLock<RwLock<HashSet<String>>> = LazyLock::new(|| {
     RwLock::new(
         mailchecker::blacklist()
@@ -271,7 +278,9 @@ pub fn kind(address: &str) -> EmailKind {
     let compact: String = local.chars().filter(|c| *c != '.' && *c != '_').collect();
     let mut parts = local.split(['.', '-', '_']).filter(|p| !p.is_empty());
     let qualified = parts.next().is_some_and(is_role)
-        && parts.all(|p| is_role(p) || p.len() <= 3 || p.chars().all(|c| c.is_ascii_digit()));
+        && parts.all(|p| {
+            is_role(p) || QUALIFIERS.contains(&p) || p.chars().all(|c| c.is_ascii_digit())
+        });
     if is_role(&local) || is_role(&compact) || qualified {
         EmailKind::Role
     } else {
@@ -373,6 +382,8 @@ mod tests {
             "j.doe+crm@acme.test",
             "infante@acme.test",
             "dev.patel@acme.test",
+            "dev.kim@acme.test",
+            "hr.amy@acme.test",
         ] {
             assert_eq!(kind(person), EmailKind::Personal, "{person}");
         }

@@ -211,7 +211,10 @@ pub fn people_emails(facts: &Facts) -> Vec<PersonEmail> {
             if let Some(i) = PATTERNS.iter().position(|x| *x == p) {
                 votes[i] += 1;
             }
-            if has_umlaut(name) {
+            let differs = first_last(name, Spelling::Plain)
+                .zip(first_last(name, Spelling::German))
+                .is_some_and(|((pf, pl), (gf, gl))| apply(p, &pf, &pl) != apply(p, &gf, &gl));
+            if has_umlaut(name) && differs {
                 match spelling {
                     Spelling::Plain => plain += 1,
                     Spelling::German => german += 1,
@@ -248,9 +251,17 @@ pub fn people_emails(facts: &Facts) -> Vec<PersonEmail> {
         let Some(local) = apply(pattern, &first, &last) else {
             continue;
         };
+        // A guess equal to an address someone already has (John and Jane Smith under `flast`)
+        // would make two people one: no guess then.
+        let address = format!("{local}@{domain}");
+        if seen.iter().any(|a| a.eq_ignore_ascii_case(&address))
+            || out.iter().any(|m| m.address == address)
+        {
+            continue;
+        }
         out.push(PersonEmail {
             name: p.name.clone(),
-            address: format!("{local}@{domain}"),
+            address,
             pattern: pattern.to_string(),
             inferred: true,
             confidence: (confidence * 100.0).round() / 100.0,
@@ -375,6 +386,22 @@ mod tests {
             ..Facts::default()
         };
         assert_eq!(people_emails(&facts)[0].address, "joerg.weiss@acme.de");
+    }
+
+    #[test]
+    fn a_guess_never_copies_someone_elses_address() {
+        let facts = Facts {
+            people: vec![
+                person("John Smith", Some("jsmith@acme.test")),
+                person("Jane Smith", None),
+                person("Tom Berg", None),
+                person("Tina Berg", None),
+            ],
+            ..Facts::default()
+        };
+        let got = people_emails(&facts);
+        let addresses: Vec<&str> = got.iter().map(|m| m.address.as_str()).collect();
+        assert_eq!(addresses, ["tberg@acme.test"], "{got:?}");
     }
 
     #[test]

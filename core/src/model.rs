@@ -161,6 +161,10 @@ pub struct Facts {
     pub description: Option<Found<String>>,
     /// Postal address.
     pub address: Option<Found<Address>>,
+    /// Every distinct address the site gives for the company (its offices, branches, clinics),
+    /// the main one included.
+    #[serde(default)]
+    pub locations: Vec<Found<Address>>,
     /// Phones in E.164.
     pub phones: Vec<Found<String>>,
     /// Email addresses, lowercased.

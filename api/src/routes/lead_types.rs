@@ -374,6 +374,8 @@ pub struct CompanyDetail {
     pub phones: Vec<String>,
     /// The same numbers with the kind of line each is, from the numbering plan.
     pub phone_numbers: Vec<PhoneNumber>,
+    /// Every place the website gives for the company (offices, branches), the main one first.
+    pub locations: Vec<Location>,
     /// Email addresses.
     pub emails: Vec<String>,
     /// Social profile URLs.

@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::resume_form::LeadForm;
 use crate::state::AppState;
 use leadgen_core::access::Permission;
+use leadgen_core::model::{Address, Found};
 use leadgen_core::repo::leads::{self, LeadFilter, LeadRow, LeadSort};
 use leadgen_core::stages::extract;
 use leadgen_core::stages::score::quality;
@@ -248,6 +249,21 @@ impl LeadsApi {
             company: CompanyDetail {
                 profile: summary.company,
                 phones: list(&row.phones, "company phones")?,
+                locations: serde_json::from_value::<Vec<Found<Address>>>(bi_part(
+                    "locations",
+                    json!([]),
+                ))
+                .map_err(|e| ApiError::Internal(format!("stored locations unreadable: {e}")))?
+                .into_iter()
+                .map(|l| Location {
+                    address: l.value.street,
+                    city: l.value.city,
+                    state: l.value.region,
+                    postal_code: l.value.postal_code,
+                    country: l.value.country,
+                    coordinates: None,
+                })
+                .collect(),
                 phone_numbers: list(&row.phones, "company phones")?
                     .into_iter()
                     .map(|number: String| PhoneNumber {

@@ -404,6 +404,12 @@ impl Config {
             non_empty("LEADGEN_MAIL_DOMAIN_TTL_HOURS"),
             168,
         )?;
+        if mail_domain_ttl_hours > 24 * 365 {
+            return Err(ConfigError {
+                var: "LEADGEN_MAIL_DOMAIN_TTL_HOURS",
+                reason: "must be at most 8760 (a year)".into(),
+            });
+        }
         let email_dns = EmailDnsConfig {
             servers: parse_dns_servers(&non_empty("LEADGEN_DNS_SERVERS").unwrap_or_default())
                 .map_err(|reason| ConfigError {

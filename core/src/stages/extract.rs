@@ -377,6 +377,51 @@ fn str_field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&
         .filter(|s| !s.is_empty())
 }
 
+/// A schema.org PostalAddress object as an address.
+fn json_ld_address(a: &serde_json::Map<String, Value>) -> Address {
+    let country = match a.get("addressCountry") {
+        Some(Value::String(c)) => Some(c.clone()),
+        Some(Value::Object(c)) => str_field(c, "name").map(str::to_string),
+        _ => None,
+    };
+    Address {
+        street: str_field(a, "streetAddress").map(str::to_string),
+        city: str_field(a, "addressLocality").map(str::to_string),
+        region: str_field(a, "addressRegion").map(str::to_string),
+        postal_code: str_field(a, "postalCode").map(str::to_string),
+        country: country.map(|c| country_code(&c)),
+    }
+}
+
+/// Adds an address to the company's locations unless it is there already (same street and
+/// postal code, case and spacing ignored).
+fn add_location(facts: &mut Facts, addr: &Address, url: &str, confidence: f32) {
+    let fold = |s: Option<&str>| -> String {
+        s.unwrap_or("")
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let key = |a: &Address| {
+        (
+            fold(a.street.as_deref()),
+            fold(a.postal_code.as_deref()),
+            fold(a.city.as_deref()),
+        )
+    };
+    if (addr.street.is_none() && addr.city.is_none())
+        || facts.locations.iter().any(|l| key(&l.value) == key(addr))
+    {
+        return;
+    }
+    facts.locations.push(Found {
+        value: addr.clone(),
+        source_url: url.to_string(),
+        confidence,
+    });
+}
+
 fn json_ld_org(obj: &serde_json::Map<String, Value>, url: &str, facts: &mut Facts) {
     if let Some(name) = str_field(obj, "name") {
         set_if_better(&mut facts.name, super::discover::squash(name), url, 0.95);
@@ -384,20 +429,30 @@ fn json_ld_org(obj: &serde_json::Map<String, Value>, url: &str, facts: &mut Fact
     if let Some(d) = str_field(obj, "description") {
         set_if_better(&mut facts.description, d.to_string(), url, 0.9);
     }
-    if let Some(Value::Object(a)) = obj.get("address") {
-        let country = match a.get("addressCountry") {
-            Some(Value::String(c)) => Some(c.clone()),
-            Some(Value::Object(c)) => str_field(c, "name").map(str::to_string),
-            _ => None,
-        };
-        let addr = Address {
-            street: str_field(a, "streetAddress").map(str::to_string),
-            city: str_field(a, "addressLocality").map(str::to_string),
-            region: str_field(a, "addressRegion").map(str::to_string),
-            postal_code: str_field(a, "postalCode").map(str::to_string),
-            country: country.map(|c| country_code(&c)),
-        };
-        set_if_better(&mut facts.address, addr, url, 0.95);
+    // The organisation's own address (one, or several), then those of its places and branches.
+    let objects = |v: Option<&Value>| -> Vec<serde_json::Map<String, Value>> {
+        match v {
+            Some(Value::Object(o)) => vec![o.clone()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_object().cloned())
+                .collect(),
+            _ => vec![],
+        }
+    };
+    for (k, a) in objects(obj.get("address")).iter().enumerate() {
+        let addr = json_ld_address(a);
+        if k == 0 {
+            set_if_better(&mut facts.address, addr.clone(), url, 0.95);
+        }
+        add_location(facts, &addr, url, 0.95);
+    }
+    for key in ["location", "department", "subOrganization"] {
+        for place in objects(obj.get(key)) {
+            for a in objects(place.get("address")) {
+                add_location(facts, &json_ld_address(&a), url, 0.85);
+            }
+        }
     }
     for key in ["telephone", "email", "sameAs"] {
         let values: Vec<String> = match obj.get(key) {
@@ -516,6 +571,7 @@ fn read_microdata(doc: &Html, url: &str, facts: &mut Facts) {
             country,
         };
         if addr.street.is_some() || addr.city.is_some() {
+            add_location(facts, &addr, url, 0.9);
             set_if_better(&mut facts.address, addr, url, 0.9);
         }
         let region = facts
@@ -688,6 +744,22 @@ fn read_text(
     {
         set_if_better(&mut facts.employee_count, n, url, 0.7);
     }
+    // Every address block of a locations or contact page is one of the company's places.
+    if matches!(page.kind.as_str(), "locations" | "contact") {
+        for block in doc
+            .select(&sel(r#"address, [class~="address"], [class~="adr"]"#))
+            .filter(|a| !is_foreign(*a))
+        {
+            let lines: Vec<String> = block
+                .text()
+                .map(super::discover::squash)
+                .filter(|l| !l.is_empty())
+                .collect();
+            if let Some(a) = parse_address_lines(&lines) {
+                add_location(facts, &a, url, 0.8);
+            }
+        }
+    }
     if facts.address.is_none()
         && let Some(lines) = doc
             .select(&sel(r#"address, [class~="address"], [class~="adr"]"#))
@@ -710,6 +782,7 @@ fn read_text(
                 0.6,
             ),
         };
+        add_location(facts, &value, url, confidence);
         facts.address = Some(Found {
             value,
             source_url: url.to_string(),
@@ -798,6 +871,14 @@ fn read_roles(doc: &Html) -> Vec<(String, Option<String>)> {
         for el in doc.select(&sel(&format!("h2, h3, h4, {selector}"))) {
             let text = super::discover::squash(&el.text().collect::<String>());
             if matches!(el.value().name(), "h2" | "h3" | "h4") {
+                // A heading inside a listed role is that role's title, not a section.
+                if el
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|a| a.value().name() == "li")
+                {
+                    continue;
+                }
                 let lower = text.to_lowercase();
                 heading = (text.split_whitespace().count() <= 4
                     && !JOB_LIST_HEADINGS.iter().any(|w| lower.contains(w)))
@@ -1366,6 +1447,17 @@ mod tests {
                 Some("Support".to_string())
             ]
         );
+        let titled = r#"<main><h3>Engineering</h3><ul class="jobs"><li><h3>Backend Developer</h3><p>Remote</p></li>
+            <li><h3>QA Engineer</h3><p>Austin</p></li></ul></main>"#;
+        let f = extract(&[page("careers", titled)], None);
+        assert_eq!(f.open_roles.len(), 2, "{:?}", f.open_roles);
+        assert_eq!(
+            f.open_role_departments,
+            [
+                Some("Engineering".to_string()),
+                Some("Engineering".to_string())
+            ]
+        );
         let bare =
             r#"<main><h2>Join our team</h2><ul class="jobs"><li>Office Manager</li></ul></main>"#;
         let f = extract(&[page("careers", bare)], None);
@@ -1441,6 +1533,43 @@ mod tests {
         let emails: Vec<&str> = f.emails.iter().map(|e| e.value.as_str()).collect();
         assert!(emails.contains(&"info@acme.test"), "{emails:?}");
         assert!(emails.contains(&"sales@acme.test"), "{emails:?}");
+    }
+
+    #[test]
+    fn every_location_the_site_gives_is_kept_once() {
+        let json_ld = r#"<script type="application/ld+json">{"@type":"Dentist","name":"Smile",
+            "address":{"@type":"PostalAddress","streetAddress":"1200 Congress Ave","addressLocality":"Austin","postalCode":"78701","addressCountry":"US"},
+            "department":[
+              {"@type":"Dentist","name":"Smile North","address":{"streetAddress":"5 Main St","addressLocality":"Round Rock","postalCode":"78664"}},
+              {"@type":"Dentist","name":"Smile South","address":{"streetAddress":"77 Oak Rd","addressLocality":"Buda","postalCode":"78610"}}]}</script>"#;
+        let locations_page = r#"<main><h1>Our locations</h1>
+            <div class="location"><h2>Downtown</h2><address>1200 Congress Ave.<br>Austin, TX 78701</address></div>
+            <div class="location"><h2>Cedar Park</h2><address>900 Bell Blvd<br>Cedar Park, TX 78613</address></div>
+            <div class="testimonial"><address>1 Other Way<br>Austin, TX 78702</address></div></main>"#;
+        let f = extract(
+            &[page("home", json_ld), page("locations", locations_page)],
+            None,
+        );
+        let streets: Vec<&str> = f
+            .locations
+            .iter()
+            .filter_map(|l| l.value.street.as_deref())
+            .collect();
+        assert_eq!(
+            streets,
+            [
+                "1200 Congress Ave",
+                "5 Main St",
+                "77 Oak Rd",
+                "900 Bell Blvd"
+            ],
+            "{:?}",
+            f.locations
+        );
+        assert_eq!(
+            f.address.as_ref().and_then(|a| a.value.street.as_deref()),
+            Some("1200 Congress Ave")
+        );
     }
 
     #[test]

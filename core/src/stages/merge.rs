@@ -232,6 +232,23 @@ pub fn contact_records(f: &Facts, e: &Enrichment) -> Vec<ContactRecord> {
                 ..ContactRecord::default()
             };
             verdict(&mut c);
+            if let Some(m) = found.filter(|m| m.inferred) {
+                if c.verification_status.as_deref() == Some("invalid") {
+                    // A guess at a domain that takes no mail is no address at all.
+                    c.email = None;
+                    c.verification_status = None;
+                    c.verification_reason = None;
+                    c.email_kind = None;
+                } else {
+                    c.verification_status = Some("inferred".into());
+                    c.verification_reason.get_or_insert_with(|| {
+                        format!(
+                            "guessed from the pattern {} of addresses seen at this domain",
+                            m.pattern
+                        )
+                    });
+                }
+            }
             c
         })
         .collect();

@@ -202,6 +202,7 @@ fn lead_record(f: &Facts, e: &Enrichment, s: &Score) -> LeadRecord {
             "technology_stack": stack,
             "pain_points": e.pain_points,
             "flagged_values": f.flagged,
+            "locations": f.locations,
             "industry_confidence": e.industry_confidence,
             "quality": s.quality,
         }),

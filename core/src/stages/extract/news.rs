@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 static FUNDING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:raised|raises|secured|secures|closed|closes)\s+(?:a\s+|an\s+)?(?:[$€£]\s?\d[\d.,]*\s?(?:k|m|mm|bn|million|billion)?|\d[\d.,]*\s?(?:million|billion|m|bn)\b)|\bseries\s+[a-e]\b|\bseed\s+(?:round|funding)\b|\bfunding\s+round\b",
+        r"(?i)\b(?:raised|raises|secured|secures|closed|closes)\s+(?:a\s+|an\s+)?(?:[$€£]\s?\d[\d.,]*\s?(?:k|m|mm|bn|million|billion)\b|\d[\d.,]*\s?(?:million|billion)\b)|(?-i:\bSeries [A-E]\b)|\bseed\s+(?:round|funding)\b|\bfunding\s+round\b",
     )
     .expect("static regex")
 });
@@ -24,7 +24,7 @@ static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:featured (?:in|on|by)|as seen (?:in|on)|named (?:one of|a|the|among)|wins?\b|won\b|award(?:s|ed)?\b|recogni[sz]ed (?:as|by)|ranked)",
+        r"(?i)\b(?:featured (?:in|on|by)|as seen (?:in|on)|named (?:one of|a|the|among)|recogni[sz]ed (?:as|by)|ranked (?:among|in|as|no\.?|number|#)|(?:won|wins|received|receives|awarded)\s+(?:the\s+|an?\s+|our\s+)?[\w'’ -]{0,40}?\b(?:award|prize)\b)",
     )
     .expect("static regex")
 });
@@ -113,8 +113,11 @@ pub(super) fn read(doc: &Html, page: &StoredPage, facts: &mut Facts) {
         } else {
             continue;
         };
+        // Outside articles each item stands alone; duplicates are told by their text.
         let key = (kind, article);
-        if seen.contains(&key) || facts.news.iter().any(|n| n.kind == kind && n.text == text) {
+        if (article.is_some() && seen.contains(&key))
+            || facts.news.iter().any(|n| n.kind == kind && n.text == text)
+        {
             continue;
         }
         seen.push(key);
@@ -157,6 +160,24 @@ mod tests {
         assert_eq!(d("March 3rd, 2026 — news"), Some("2026-03-03".into()));
         assert_eq!(d("on 14 Sept. 2025"), Some("2025-09-14".into()));
         assert_eq!(d("no date here"), None);
+    }
+
+    #[test]
+    fn everyday_blog_words_are_not_news() {
+        let f = news(
+            "<p>We won't be open on Monday.</p><p>Our award-winning team raised $5,000 for the food bank.</p>
+             <p>In this series a dentist explains flossing.</p>
+             <div class=\"post\"><p>Acme raised $2M in a seed round.</p></div>
+             <div class=\"post\"><p>Acme won the Best Employer Award 2026.</p></div>
+             <div class=\"post\"><p>We opened our second clinic.</p></div><div class=\"post\"><p>Now open in Buda!</p></div>",
+        );
+        let kinds: Vec<&str> = f.news.iter().map(|n| n.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["funding", "press_mention", "new_location", "new_location"],
+            "{:?}",
+            f.news
+        );
     }
 
     #[test]

@@ -128,6 +128,83 @@ const NOT_NAMES: &[&str] = &[
     "dr", "prof",
 ];
 
+/// Words of business names, never of a person's ("Bright Smile Dental", "Acme Law Group").
+const BUSINESS_WORDS: &[&str] = &[
+    "dental",
+    "dentistry",
+    "smile",
+    "smiles",
+    "clinic",
+    "medical",
+    "health",
+    "law",
+    "legal",
+    "group",
+    "services",
+    "service",
+    "solutions",
+    "partners",
+    "associates",
+    "plumbing",
+    "heating",
+    "restaurant",
+    "kitchen",
+    "grill",
+    "bistro",
+    "cafe",
+    "bakery",
+    "studio",
+    "agency",
+    "digital",
+    "media",
+    "marketing",
+    "software",
+    "systems",
+    "technologies",
+    "tech",
+    "labs",
+    "consulting",
+    "accounting",
+    "realty",
+    "properties",
+    "homes",
+    "care",
+    "center",
+    "centre",
+    "practice",
+    "firm",
+    "company",
+    "inc",
+    "llc",
+    "ltd",
+    "gmbh",
+    "co",
+    "corp",
+    "street",
+    "avenue",
+    "road",
+];
+
+/// Words that start a phrase praising a business, not a job title ("the best dentist in town").
+const NOT_TITLE_STARTS: &[&str] = &[
+    "best",
+    "leading",
+    "top",
+    "premier",
+    "most",
+    "only",
+    "first",
+    "largest",
+    "oldest",
+    "biggest",
+    "favourite",
+    "favorite",
+    "number",
+    "go-to",
+    "trusted",
+    "friendliest",
+];
+
 const NAME: &str = r"\p{Lu}[\p{L}'’.-]*(?:[ \t]+\p{Lu}[\p{L}'’.-]*){1,3}";
 
 static PROSE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -168,9 +245,14 @@ fn is_name(text: &str) -> bool {
     (2..=4).contains(&words.len())
         && text.len() <= 60
         && words.iter().all(|w| {
+            let bare = w.to_lowercase();
+            let bare = bare.trim_end_matches('.');
             w.chars().next().is_some_and(char::is_uppercase)
                 && w.chars().all(|c| c.is_alphabetic() || "'’.-".contains(c))
-                && !NOT_NAMES.contains(&w.to_lowercase().trim_end_matches('.'))
+                // A full stop only after an initial ("J. Doe").
+                && (!w.contains('.') || w.chars().filter(|c| c.is_alphabetic()).count() == 1)
+                && !NOT_NAMES.contains(&bare)
+                && !BUSINESS_WORDS.contains(&bare)
         })
         && !is_title(text)
         && !words.iter().all(|w| w.chars().all(|c| !c.is_lowercase()))
@@ -187,6 +269,16 @@ fn clean_title(raw: &str) -> String {
         }
     }
     let t = super::super::discover::squash(t);
+    let lower = t.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    // "Owner of", "the best dentist": not a title as written.
+    if words
+        .last()
+        .is_some_and(|w| ["of", "the", "a", "an", "to", "our", "your"].contains(w))
+        || words.first().is_some_and(|w| NOT_TITLE_STARTS.contains(w))
+    {
+        return String::new();
+    }
     let mut chars = t.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -223,7 +315,7 @@ fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Person) {
             person.email = person
                 .email
                 .take()
-                .or_else(|| normalize_email(&percent_decode(m)));
+                .or_else(|| normalize_email(&percent_decode(m)).filter(|e| personal(e)));
         } else if let Some(t) = href.strip_prefix("tel:") {
             person.phone = person.phone.take().or_else(|| normalize_phone(t, region));
         } else if href.contains("linkedin.com/in/") {
@@ -236,9 +328,15 @@ fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Person) {
     if person.email.is_none() {
         let text: String = el.text().collect();
         person.email = EMAIL_RE
-            .find(&text)
-            .and_then(|m| normalize_email(m.as_str()));
+            .find_iter(&text)
+            .filter_map(|m| normalize_email(m.as_str()))
+            .find(|e| personal(e));
     }
+}
+
+/// A shared mailbox (info@) in a person's block is the company's, not theirs.
+fn personal(address: &str) -> bool {
+    crate::email_check::kind(address) == crate::email_check::EmailKind::Personal
 }
 
 fn cell_text(el: ElementRef<'_>) -> String {
@@ -386,7 +484,7 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mu
         if is_foreign(block) {
             continue;
         }
-        let text = super::super::discover::squash(&block.text().collect::<String>());
+        let text = super::super::discover::squash(&block.text().collect::<Vec<_>>().join(" "));
         if text.len() > 2000 || !ANY_TITLE_WORD.is_match(&text) {
             continue;
         }
@@ -412,7 +510,15 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mu
 
 /// A captured name without a sentence opener the pattern took along ("Meet Jane Doe").
 fn trim_name(raw: &str) -> String {
-    let words: Vec<&str> = raw.split_whitespace().collect();
+    // "… opened in Austin. Jane Doe, our …": the name starts after the sentence's full stop.
+    let mut words: Vec<&str> = raw.split_whitespace().collect();
+    if let Some(i) = words
+        .iter()
+        .rposition(|w| w.ends_with('.') && w.chars().filter(|c| c.is_alphabetic()).count() > 1)
+        .filter(|i| i + 1 < words.len())
+    {
+        words.drain(..=i);
+    }
     let skip = words
         .iter()
         .take_while(|w| NOT_NAMES.contains(&w.to_lowercase().as_str()))
@@ -543,6 +649,33 @@ mod tests {
                 .unwrap()
                 .is_decision_maker
         );
+    }
+
+    #[test]
+    fn company_names_praise_and_sentence_ends_are_not_people() {
+        let f = team(
+            "<p>Jane Doe is the owner of Smile Dental Care.</p>
+             <p>We opened in Austin. Omar Haddad, our Office Manager, runs the front desk.</p>
+             <p>Bright Smile Dental, the best dentist in Austin, welcomes you.</p>
+             <p>Li Wei is our hygienist. Questions? Write to info@acme.test.</p>",
+        );
+        let got = people(&f);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Jane Doe".to_string(),
+                    Some("Owner of Smile Dental Care".to_string())
+                ),
+                (
+                    "Omar Haddad".to_string(),
+                    Some("Office Manager".to_string())
+                ),
+                ("Li Wei".to_string(), Some("Hygienist".to_string())),
+            ],
+            "{got:?}"
+        );
+        assert_eq!(f.people[2].email, None, "info@ is the company's address");
     }
 
     #[test]
