@@ -14,7 +14,7 @@
 //! - `inferred`: an address guessed from the company's pattern, not seen anywhere.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{LazyLock, RwLock};
 
 /// Environment variable naming a file of extra disposable domains, one per line (`#` comments).
@@ -342,13 +342,13 @@ pub fn check_inferred(address: &str, mail: Option<&MailDomain>, pattern: &str) -
 
 /// The distinct mail domains of a set of addresses, in order.
 pub fn domains<'a>(addresses: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut seen = BTreeMap::new();
-    for (i, d) in addresses.into_iter().filter_map(domain_of).enumerate() {
-        seen.entry(d).or_insert(i);
+    let mut out: Vec<String> = Vec::new();
+    for d in addresses.into_iter().filter_map(domain_of) {
+        if !out.contains(&d) {
+            out.push(d);
+        }
     }
-    let mut out: Vec<(String, usize)> = seen.into_iter().collect();
-    out.sort_by_key(|(_, i)| *i);
-    out.into_iter().map(|(d, _)| d).collect()
+    out
 }
 
 #[cfg(test)]

@@ -126,36 +126,31 @@ impl MailDns {
             };
         }
         let fqdn = format!("{}.", domain.trim_end_matches('.'));
-        match self.timed(resolver.mx_lookup(fqdn.as_str())).await {
-            Ok(lookup) => {
-                let mut mx: Vec<(u16, String)> = lookup
-                    .answers()
-                    .iter()
-                    .filter_map(|r| match &r.data {
-                        RData::MX(m) => Some((
-                            m.preference,
-                            m.exchange.to_ascii().trim_end_matches('.').to_string(),
-                        )),
-                        _ => None,
-                    })
-                    .collect();
-                mx.sort();
-                match mx.as_slice() {
-                    [] => self.implicit_exchanger(resolver, domain, &fqdn).await,
-                    [(_, host)] if host.is_empty() => MailDomain::Refuses {
-                        reason: format!(
-                            "{domain} publishes a null MX (RFC 7505): it accepts no mail"
-                        ),
-                    },
-                    _ => MailDomain::Accepts {
-                        exchangers: mx.into_iter().map(|(_, h)| h).collect(),
-                    },
-                }
-            }
-            Err(e) => {
-                self.answer_for_error(e, domain, Some((resolver, &fqdn)))
-                    .await
-            }
+        // "No records" (the name exists, no MX) is an empty answer, not a failure.
+        let mut mx: Vec<(u16, String)> = match self.timed(resolver.mx_lookup(fqdn.as_str())).await {
+            Ok(lookup) => lookup
+                .answers()
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::MX(m) => Some((
+                        m.preference,
+                        m.exchange.to_ascii().trim_end_matches('.').to_string(),
+                    )),
+                    _ => None,
+                })
+                .collect(),
+            Err(Failure::Dns(e)) if e.is_no_records_found() && !e.is_nx_domain() => Vec::new(),
+            Err(e) => return self.answer_for_error(e, domain),
+        };
+        mx.sort();
+        match mx.as_slice() {
+            [] => self.implicit_exchanger(resolver, domain, &fqdn).await,
+            [(_, host)] if host.is_empty() => MailDomain::Refuses {
+                reason: format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
+            },
+            _ => MailDomain::Accepts {
+                exchangers: mx.into_iter().map(|(_, h)| h).collect(),
+            },
         }
     }
 
@@ -165,36 +160,23 @@ impl MailDns {
         domain: &str,
         fqdn: &str,
     ) -> MailDomain {
+        let no_mail = || MailDomain::Refuses {
+            reason: format!("{domain} has no MX and no address records: it accepts no mail"),
+        };
         match self.timed(resolver.lookup_ip(fqdn)).await {
             Ok(ips) if ips.iter().next().is_some() => MailDomain::Accepts {
                 exchangers: vec![domain.to_string()],
             },
-            Ok(_) => MailDomain::Refuses {
-                reason: format!("{domain} has no MX and no address records: it accepts no mail"),
-            },
-            Err(e) => self.answer_for_error(e, domain, None).await,
+            Ok(_) => no_mail(),
+            Err(Failure::Dns(e)) if e.is_no_records_found() && !e.is_nx_domain() => no_mail(),
+            Err(e) => self.answer_for_error(e, domain),
         }
     }
 
-    async fn answer_for_error(
-        &self,
-        e: Failure,
-        domain: &str,
-        mx_failed: Option<(&TokioResolver, &str)>,
-    ) -> MailDomain {
+    fn answer_for_error(&self, e: Failure, domain: &str) -> MailDomain {
         match e {
             Failure::Dns(e) if e.is_nx_domain() => MailDomain::Refuses {
                 reason: format!("{domain} does not exist (NXDOMAIN)"),
-            },
-            Failure::Dns(e) if e.is_no_records_found() => match mx_failed {
-                Some((resolver, fqdn)) => {
-                    Box::pin(self.implicit_exchanger(resolver, domain, fqdn)).await
-                }
-                None => MailDomain::Refuses {
-                    reason: format!(
-                        "{domain} has no MX and no address records: it accepts no mail"
-                    ),
-                },
             },
             Failure::Dns(e) => {
                 // A server's error about one domain says nothing about the others; a server

@@ -45,6 +45,8 @@ static EMPLOYEES_RE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Image file names that look like addresses (`logo@2x.png`).
+const IMAGE_SUFFIXES: [&str; 5] = [".png", ".jpg", ".gif", ".svg", ".webp"];
 /// Addresses that are examples or placeholders, never real contacts.
 const PLACEHOLDER_EMAILS: [&str; 4] = ["example.com", "example.org", "domain.com", "email.com"];
 /// Class or id fragments of elements that talk about other companies.
@@ -81,6 +83,20 @@ const DECISION_TITLES: [&str; 18] = [
 /// Title words that name a department's lead or a junior partner-track role, not a buyer for
 /// the company: `Creative Director`, `Head of Sales`, `Partner Manager`, `Associate Principal`.
 const NOT_DECISION_TITLES: [&str; 4] = ["associate", "assistant", "manager of", "partner manager"];
+/// A page of `acme.test` of the given kind, for the extractors' tests.
+#[cfg(test)]
+fn test_page(kind: &str, body: &str) -> StoredPage {
+    StoredPage {
+        url: format!("http://acme.test/{kind}"),
+        final_url: format!("http://acme.test/{kind}"),
+        kind: kind.into(),
+        http_status: 200,
+        body: body.into(),
+        headers: Default::default(),
+        elapsed_ms: None,
+    }
+}
+
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("static selector")
 }
@@ -190,10 +206,7 @@ pub fn email_problem(raw: &str) -> Option<String> {
         "empty address".to_string()
     } else if PLACEHOLDER_EMAILS.contains(&domain) {
         format!("{domain} is a placeholder domain")
-    } else if [".png", ".jpg", ".gif", ".svg", ".webp"]
-        .iter()
-        .any(|x| e.ends_with(x))
-    {
+    } else if IMAGE_SUFFIXES.iter().any(|x| e.ends_with(x)) {
         "an image file name, not an address".to_string()
     } else {
         match crate::email_check::syntax_error(&e) {
@@ -246,8 +259,7 @@ pub fn normalize_email(raw: &str) -> Option<String> {
         return None;
     }
     let domain = e.rsplit('@').next()?;
-    let image = [".png", ".jpg", ".gif", ".svg", ".webp"];
-    if PLACEHOLDER_EMAILS.contains(&domain) || image.iter().any(|x| e.ends_with(x)) {
+    if PLACEHOLDER_EMAILS.contains(&domain) || IMAGE_SUFFIXES.iter().any(|x| e.ends_with(x)) {
         return None;
     }
     // The pattern finds candidates; RFC 5322 decides (no `..`, no leading dot, label rules).
@@ -824,22 +836,7 @@ fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
             confidence: 0.8,
             ..Person::default()
         };
-        for a in card.select(&sel("a[href]")) {
-            let href = a.value().attr("href").unwrap_or("");
-            if let Some(m) = href.strip_prefix("mailto:") {
-                person.email = normalize_email(&percent_decode(m));
-            } else if let Some(t) = href.strip_prefix("tel:") {
-                person.phone = normalize_phone(t, region);
-            } else if href.contains("linkedin.com/in/") {
-                person.linkedin_url = canonical_social(href);
-            }
-        }
-        if person.email.is_none() {
-            let text: String = card.text().collect();
-            person.email = EMAIL_RE
-                .find(&text)
-                .and_then(|m| normalize_email(m.as_str()));
-        }
+        people::contacts_from(card, region, &mut person);
         facts.people.push(person);
     }
 }
@@ -1343,15 +1340,7 @@ mod tests {
     }
 
     fn page(kind: &str, body: &str) -> StoredPage {
-        StoredPage {
-            url: format!("http://acme.test/{kind}"),
-            final_url: format!("http://acme.test/{kind}"),
-            kind: kind.into(),
-            http_status: 200,
-            body: body.into(),
-            headers: Default::default(),
-            elapsed_ms: None,
-        }
+        test_page(kind, body)
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::{is_foreign, sel};
 use crate::model::{Facts, NewsItem, StoredPage};
 use chrono::NaiveDate;
 use regex::Regex;
-use scraper::{ElementRef, Html};
+use scraper::{ElementRef, Html, Selector};
 use std::sync::LazyLock;
 
 static FUNDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -66,8 +66,11 @@ pub(super) fn text_date(text: &str) -> Option<NaiveDate> {
     None
 }
 
+static TIME: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector"));
+
 fn time_in(el: ElementRef<'_>) -> Option<NaiveDate> {
-    el.select(&sel("time[datetime]"))
+    el.select(&TIME)
         .filter_map(|t| t.value().attr("datetime"))
         .find_map(|d| {
             d.get(..10)
@@ -141,15 +144,10 @@ mod tests {
     use super::*;
 
     fn news(body: &str) -> Facts {
-        let page = StoredPage {
-            url: "http://acme.test/news".into(),
-            final_url: "http://acme.test/news".into(),
-            kind: "news".into(),
-            http_status: 200,
-            body: format!("<html><body><main>{body}</main></body></html>"),
-            headers: Default::default(),
-            elapsed_ms: None,
-        };
+        let page = super::super::test_page(
+            "news",
+            &format!("<html><body><main>{body}</main></body></html>"),
+        );
         super::super::extract(&[page], None)
     }
 

@@ -308,7 +308,7 @@ fn add(
 }
 
 /// Email, phone and LinkedIn from the links and text of an element, where the person has none.
-fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Person) {
+pub(super) fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Person) {
     for a in el.select(&sel("a[href]")) {
         let href = a.value().attr("href").unwrap_or("");
         if let Some(m) = href.strip_prefix("mailto:") {
@@ -538,15 +538,10 @@ mod tests {
     use super::*;
 
     fn team(body: &str) -> Facts {
-        let page = StoredPage {
-            url: "http://acme.test/team".into(),
-            final_url: "http://acme.test/team".into(),
-            kind: "team".into(),
-            http_status: 200,
-            body: format!("<html><body><main>{body}</main></body></html>"),
-            headers: Default::default(),
-            elapsed_ms: None,
-        };
+        let page = super::super::test_page(
+            "team",
+            &format!("<html><body><main>{body}</main></body></html>"),
+        );
         super::super::extract(&[page], None)
     }
 
