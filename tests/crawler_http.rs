@@ -196,3 +196,73 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
     assert_eq!(agents[0], rotating.agent_for(host));
     app.cleanup().await;
 }
+
+/// A site whose robots.txt takes 300 ms to answer, so jobs starting together all find the
+/// cache empty; every request path is logged.
+async fn start_slow_robots_site(log: Arc<Mutex<Vec<String>>>) -> String {
+    let app = Route::new()
+        .at(
+            "/robots.txt",
+            poem::endpoint::make(|_| async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                "User-agent: *\nDisallow: /private\n"
+            }),
+        )
+        .at(
+            "/*path",
+            poem::endpoint::make_sync(|_| {
+                Response::builder()
+                    .content_type("text/html")
+                    .body("<html><body>page</body></html>")
+            }),
+        )
+        .around(move |ep, req| {
+            let log = log.clone();
+            async move {
+                log.lock().unwrap().push(req.uri().path().to_string());
+                ep.call(req).await.map(IntoResponse::into_response)
+            }
+        });
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_that_miss_the_robots_cache_together_fetch_it_once() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let base = start_slow_robots_site(log.clone()).await;
+    let mut cfg = app.cfg.crawl.clone();
+    cfg.proxy = None;
+    cfg.allow_private_networks = true;
+    cfg.host_delay = Duration::from_millis(50);
+    let fetcher = Arc::new(Fetcher::new(cfg, app.pool.clone()).unwrap());
+
+    // Four pages of a host nobody has fetched from, requested at once.
+    let pages = ["/", "/about", "/team", "/contact"].map(|p| {
+        let fetcher = fetcher.clone();
+        let url = format!("{base}{p}");
+        tokio::spawn(async move { fetcher.get(&url).await })
+    });
+    for p in pages {
+        assert_eq!(p.await.unwrap().unwrap().status, 200);
+    }
+    let log = log.lock().unwrap().clone();
+    let robots_reads = log.iter().filter(|p| *p == "/robots.txt").count();
+    assert_eq!(
+        robots_reads, 1,
+        "robots.txt is read once for the host: {log:?}"
+    );
+    assert_eq!(log.len(), 5, "{log:?}");
+    app.cleanup().await;
+}

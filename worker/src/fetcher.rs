@@ -175,6 +175,9 @@ pub struct Fetcher {
     /// In-process spacing per host: concurrent jobs of this process for one host queue here
     /// instead of each reserving a slot further and further ahead in Postgres.
     local: Option<Arc<HostLimiter>>,
+    /// One robots.txt fetch per host at a time in this process: jobs that miss the shared cache
+    /// together wait for the first one's answer instead of each fetching the file.
+    robots_flights: Arc<std::sync::Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 /// Per-host GCRA limiter of one process.
@@ -212,6 +215,7 @@ impl Fetcher {
             cfg,
             pool,
             guard,
+            robots_flights: Default::default(),
         })
     }
 
@@ -407,6 +411,35 @@ impl Fetcher {
         if let Some(r) = politeness::robots(&self.pool, host).await? {
             return Ok(robots_body(r.http_status, r.body));
         }
+        let flight = self
+            .robots_flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(host.to_string())
+            .or_default()
+            .clone();
+        let result = {
+            let _turn = flight.lock().await;
+            // Whoever held the turn before may have stored the answer meanwhile.
+            match politeness::robots(&self.pool, host).await {
+                Ok(Some(r)) => Ok(robots_body(r.http_status, r.body)),
+                Ok(None) => self.fetch_robots(url, host).await,
+                Err(e) => Err(e.into()),
+            }
+        };
+        let mut flights = self
+            .robots_flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // The map's handle and ours: nobody else is waiting for this host.
+        if Arc::strong_count(&flight) <= 2 {
+            flights.remove(host);
+        }
+        result
+    }
+
+    /// Fetches, caches and returns `host`'s robots.txt (see [`Fetcher::robots`]).
+    async fn fetch_robots(&self, url: &Url, host: &str) -> Result<String, FetchError> {
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
