@@ -70,6 +70,9 @@ pub enum Command {
         /// Pages read per site, the home page included (as `LEADGEN_PAGE_BUDGET`).
         #[arg(long, default_value_t = 8)]
         page_budget: usize,
+        /// Also print the first false positives and misses of each field.
+        #[arg(long)]
+        examples: bool,
     },
     /// Manage staff accounts.
     #[command(subcommand)]
@@ -166,11 +169,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             companies,
             seed,
             page_budget,
+            examples,
         } => {
-            print!(
-                "{}",
-                crate::extract_eval::evaluate(companies, seed, page_budget)
-            );
+            let eval = crate::extract_eval::evaluate(companies, seed, page_budget);
+            print!("{eval}");
+            if examples {
+                print!("{}", eval.examples());
+            }
             Ok(())
         }
         Command::User(cmd) => {

@@ -11,6 +11,7 @@ pub mod destination;
 pub mod email_check;
 pub mod email_pattern;
 pub mod files;
+pub mod industry;
 pub mod intake;
 pub mod jobs;
 pub mod mail;

@@ -184,6 +184,9 @@ pub struct Facts {
     pub open_role_departments: Vec<Option<String>>,
     /// schema.org types seen in structured data.
     pub schema_types: Vec<String>,
+    /// Taxonomy words on the home and about pages, weighted, by industry slug.
+    #[serde(default)]
+    pub industry_words: crate::industry::Tally,
     /// Technologies detected, by name.
     pub technologies: Vec<String>,
     /// The same technologies with version, stack categories and confidence.

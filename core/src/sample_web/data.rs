@@ -347,6 +347,7 @@ pub(crate) enum Locale {
     Us,
     Gb,
     De,
+    Fr,
 }
 
 /// One city of the sample web.
@@ -568,6 +569,30 @@ pub(crate) const CITIES: &[City] = &[
         lon: 13.4050,
         osm_relation: 62422,
     },
+    City {
+        name: "Paris",
+        region: "Île-de-France",
+        country: "FR",
+        country_name: "France",
+        locale: Locale::Fr,
+        area_codes: &[],
+        streets: &[
+            "Rue de Rivoli",
+            "Boulevard Saint-Germain",
+            "Rue Oberkampf",
+            "Avenue de la République",
+            "Rue de la Roquette",
+            "Boulevard Haussmann",
+            "Rue du Faubourg Saint-Antoine",
+        ],
+        postal_codes: &[
+            "75001", "75003", "75004", "75006", "75008", "75011", "75017",
+        ],
+        places: &["Seine", "Marais", "Montmartre", "Belleville", "Bastille"],
+        lat: 48.8566,
+        lon: 2.3522,
+        osm_relation: 7444,
+    },
 ];
 
 pub(crate) const SURNAMES_EN: &[&str] = &[
@@ -601,6 +626,26 @@ pub(crate) const SURNAMES_EN: &[&str] = &[
     "Whitfield",
     "Osei",
     "Delgado",
+];
+
+pub(crate) const SURNAMES_FR: &[&str] = &[
+    "Lefèvre",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Girard",
+    "Fontaine",
+    "Rousseau",
+    "Bérard",
+    "Mercier",
+    "Chevalier",
+    "Lemaître",
+    "Faure",
+];
+
+pub(crate) const FIRST_NAMES_FR: &[&str] = &[
+    "Élodie", "Camille", "Hélène", "Théo", "Antoine", "Léa", "Julien", "Chloé", "Mathieu", "Inès",
+    "Céline", "Nicolas",
 ];
 
 pub(crate) const SURNAMES_DE: &[&str] = &[

@@ -1,12 +1,12 @@
 //! Builds the companies, their site details and the directory listings from one seeded RNG.
 
 use super::data::{
-    ADJECTIVES, CITIES, FIRST_NAMES_DE, FIRST_NAMES_EN, INDUSTRIES, Locale, NOUNS, SURNAMES_DE,
-    SURNAMES_EN,
+    ADJECTIVES, CITIES, FIRST_NAMES_DE, FIRST_NAMES_EN, FIRST_NAMES_FR, INDUSTRIES, Locale, NOUNS,
+    SURNAMES_DE, SURNAMES_EN, SURNAMES_FR,
 };
 use super::phones::{Phone, PhoneAllocator};
-use super::text::slugify;
-use super::{TruthCompany, TruthPerson};
+use super::text::{slugify, stable_hash};
+use super::{TruthCompany, TruthNews, TruthPerson};
 use std::collections::HashSet;
 
 /// Everything needed to render one company's website beyond its truth record.
@@ -89,10 +89,10 @@ fn chance(rng: &mut fastrand::Rng, percent: u32) -> bool {
 fn make_name(rng: &mut fastrand::Rng, industry: usize, city: usize) -> String {
     let ind = &INDUSTRIES[industry];
     let c = &CITIES[city];
-    let surnames = if c.locale == Locale::De && chance(rng, 70) {
-        SURNAMES_DE
-    } else {
-        SURNAMES_EN
+    let surnames = match c.locale {
+        Locale::De if chance(rng, 70) => SURNAMES_DE,
+        Locale::Fr if chance(rng, 70) => SURNAMES_FR,
+        _ => SURNAMES_EN,
     };
     let s = pick(rng, surnames);
     let mut s2 = pick(rng, surnames);
@@ -116,6 +116,7 @@ fn make_name(rng: &mut fastrand::Rng, industry: usize, city: usize) -> String {
         match c.locale {
             Locale::Gb if chance(rng, 40) => name.push_str(" Ltd"),
             Locale::De if chance(rng, 40) => name.push_str(" GmbH"),
+            Locale::Fr if chance(rng, 40) => name.push_str(" SARL"),
             _ => {}
         }
     }
@@ -125,7 +126,7 @@ fn make_name(rng: &mut fastrand::Rng, industry: usize, city: usize) -> String {
 /// The domain stem: the name without legal suffixes, sometimes with the city appended.
 fn make_stem(rng: &mut fastrand::Rng, name: &str, city: usize) -> String {
     let mut base = name.to_string();
-    for suffix in [" LLP", " Ltd", " GmbH", " Co.", " CPA"] {
+    for suffix in [" LLP", " Ltd", " GmbH", " SARL", " Co.", " CPA"] {
         if let Some(stripped) = base.strip_suffix(suffix) {
             base = stripped.to_string();
         }
@@ -151,6 +152,7 @@ fn make_street(rng: &mut fastrand::Rng, city: usize) -> String {
         }
         Locale::Gb => format!("{} {}", rng.u32(1..240), street),
         Locale::De => format!("{} {}", street, rng.u32(1..180)),
+        Locale::Fr => format!("{} {}", rng.u32(1..200), street),
     }
 }
 
@@ -164,6 +166,45 @@ fn email_local(first: &str, last: &str, style: usize) -> String {
     }
 }
 
+/// The news page a third of the sites have: one or two dated growth posts and, on two of
+/// three, a press contact from the team. Chosen by the domain, not drawn from the generator's
+/// random sequence (a draw would change every company generated after this one).
+fn make_news(t: &TruthCompany) -> (Vec<TruthNews>, Option<usize>) {
+    let h = stable_hash(&[t.domain.as_bytes(), b"news"]);
+    if !h.is_multiple_of(3) {
+        return (Vec::new(), None);
+    }
+    const KINDS: [&str; 3] = ["funding", "new_location", "press_mention"];
+    let posts = 1 + (h >> 8) as usize % 2;
+    let mut news: Vec<TruthNews> = (0..posts)
+        .map(|k| {
+            let d = h >> (12 + 9 * k);
+            TruthNews {
+                kind: KINDS[((h >> 4) as usize + k) % KINDS.len()].to_string(),
+                // Up to November 2026, so no post is dated in the future.
+                date: format!(
+                    "{}-{:02}-{:02}",
+                    2024 + d % 3,
+                    1 + (d >> 2) % 11,
+                    1 + (d >> 6) % 28
+                ),
+            }
+        })
+        .collect();
+    news.sort_by(|a, b| b.date.cmp(&a.date));
+    // Titles with a comma ("Founder, DDS") would read as two phrases in the contact line.
+    let with_contact = !(h >> 50).is_multiple_of(3);
+    let press_contact = with_contact
+        .then(|| {
+            let start = (h >> 52) as usize % t.people.len().max(1);
+            (0..t.people.len())
+                .map(|k| (start + k) % t.people.len())
+                .find(|&i| !t.people[i].title.contains(','))
+        })
+        .flatten();
+    (news, press_contact)
+}
+
 fn make_people(
     rng: &mut fastrand::Rng,
     industry: usize,
@@ -171,17 +212,17 @@ fn make_people(
     domain: &str,
 ) -> Vec<TruthPerson> {
     let ind = &INDUSTRIES[industry];
-    let german = CITIES[city].locale == Locale::De;
+    let locale = CITIES[city].locale;
     let count = rng.usize(2..=7);
     let deciders = if count > 3 && chance(rng, 50) { 2 } else { 1 };
     let email_style = rng.usize(0..3);
     let mut used = HashSet::new();
     let mut people = Vec::with_capacity(count);
     while people.len() < count {
-        let (firsts, lasts) = if german && chance(rng, 75) {
-            (FIRST_NAMES_DE, SURNAMES_DE)
-        } else {
-            (FIRST_NAMES_EN, SURNAMES_EN)
+        let (firsts, lasts) = match locale {
+            Locale::De if chance(rng, 75) => (FIRST_NAMES_DE, SURNAMES_DE),
+            Locale::Fr if chance(rng, 75) => (FIRST_NAMES_FR, SURNAMES_FR),
+            _ => (FIRST_NAMES_EN, SURNAMES_EN),
         };
         let first = pick(rng, firsts);
         let last = pick(rng, lasts);
@@ -191,8 +232,10 @@ fn make_people(
         }
         let decision_maker = people.len() < deciders;
         let title = if decision_maker {
-            if german && chance(rng, 50) {
+            if locale == Locale::De && chance(rng, 50) {
                 "Geschäftsführer".to_string()
+            } else if locale == Locale::Fr && chance(rng, 50) {
+                "Gérant".to_string()
             } else {
                 // Offset by position so two deciders never share a title.
                 let k = rng.usize(..ind.decision_titles.len());
@@ -202,6 +245,11 @@ fn make_people(
             pick(rng, ind.staff_titles).to_string()
         };
         let mailbox = format!("{}@{domain}", email_local(first, last, email_style));
+        if people.iter().any(|p: &TruthPerson| p.mailbox == mailbox) {
+            // Leah and Liam Fairbanks under `flast`: a real company would not give both one
+            // mailbox, so the second is someone else.
+            continue;
+        }
         let email = chance(rng, if decision_maker { 70 } else { 35 }).then(|| mailbox.clone());
         people.push(TruthPerson {
             name: format!("{first} {last}"),
@@ -336,6 +384,8 @@ pub(crate) fn build(seed: u64, count: usize) -> Built {
             robots_disallow: Vec::new(),
             behaviour: "normal".to_string(),
             duplicate_of: None,
+            news: Vec::new(),
+            press_contact: None,
         };
 
         if !has_website {
@@ -466,6 +516,7 @@ pub(crate) fn build(seed: u64, count: usize) -> Built {
             powered_by,
             hours: pick(&mut rng, HOURS),
         }));
+        (t.news, t.press_contact) = make_news(&t);
         truth.push(t);
     }
 

@@ -178,6 +178,21 @@ pub struct TruthCompany {
     pub behaviour: String,
     /// For duplicate directory listings: the domain of the canonical company.
     pub duplicate_of: Option<String>,
+    /// Growth posts on `/news`, newest first; the site has a news page when this is not empty.
+    #[serde(default)]
+    pub news: Vec<TruthNews>,
+    /// Index in `people` of the person `/news` names as press contact, with their mailbox.
+    #[serde(default)]
+    pub press_contact: Option<usize>,
+}
+
+/// A post on a company's news page that is evidence of growth.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct TruthNews {
+    /// `funding`, `new_location` or `press_mention`.
+    pub kind: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
 }
 
 impl TruthCompany {

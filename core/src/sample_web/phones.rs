@@ -32,6 +32,11 @@ impl Phone {
                 1 => format!("0{} {}", g[0], g[1]),
                 _ => format!("+49 ({}) {}", g[0], g[1]),
             },
+            Locale::Fr => match style % 3 {
+                0 => format!("0{} {}", g[0], g[1..].join(" ")),
+                1 => format!("+33 {} {}", g[0], g[1..].join(" ")),
+                _ => format!("0{}.{}", g[0], g[1..].join(".")),
+            },
         }
     }
 
@@ -58,7 +63,8 @@ pub(crate) struct PhoneAllocator {
     next: Vec<usize>,
     /// Shuffled low digits so consecutive companies do not get consecutive numbers.
     perms: Vec<Vec<usize>>,
-    used_de: HashSet<String>,
+    /// Numbers handed out where they are drawn at random (Germany, France).
+    used: HashSet<String>,
 }
 
 impl PhoneAllocator {
@@ -75,7 +81,7 @@ impl PhoneAllocator {
         PhoneAllocator {
             next: vec![0; CITIES.len()],
             perms,
-            used_de: HashSet::new(),
+            used: HashSet::new(),
         }
     }
 
@@ -110,11 +116,23 @@ impl PhoneAllocator {
             }
             Locale::De => loop {
                 let sub = format!("{}{:06}", rng.u32(2..10), rng.u32(0..1_000_000));
-                if self.used_de.insert(sub.clone()) {
+                if self.used.insert(sub.clone()) {
                     break Phone {
                         e164: format!("+4930{sub}"),
                         groups: vec!["30".to_string(), sub],
                         locale: Locale::De,
+                    };
+                }
+            },
+            // Paris landlines: 01 then eight digits, written in pairs.
+            Locale::Fr => loop {
+                let sub = format!("4{}{:06}", rng.u32(0..10), rng.u32(0..1_000_000));
+                if self.used.insert(format!("fr{sub}")) {
+                    let pairs = (0..4).map(|k| sub[2 * k..2 * k + 2].to_string());
+                    break Phone {
+                        e164: format!("+331{sub}"),
+                        groups: std::iter::once("1".to_string()).chain(pairs).collect(),
+                        locale: Locale::Fr,
                     };
                 }
             },

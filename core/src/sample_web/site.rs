@@ -14,6 +14,7 @@ enum Page {
     Team,
     Careers,
     Contact,
+    News,
 }
 
 impl Page {
@@ -24,6 +25,7 @@ impl Page {
             Page::Team => "Our team",
             Page::Careers => "Careers",
             Page::Contact => "Contact",
+            Page::News => "News",
         }
     }
 
@@ -34,6 +36,7 @@ impl Page {
             Page::Team => "team",
             Page::Careers => "careers",
             Page::Contact => "contact",
+            Page::News => "news",
         }
     }
 }
@@ -54,6 +57,7 @@ pub(crate) fn respond(built: &Built, i: usize, path: &str) -> SampleResponse {
         "/team" => Page::Team,
         "/careers" => Page::Careers,
         "/contact" => Page::Contact,
+        "/news" if !t.news.is_empty() => Page::News,
         "/robots.txt" => return SampleResponse::text_plain(200, robots(t, site)),
         "/sitemap.xml" if site.has_sitemap => {
             return SampleResponse::new(200, "application/xml", sitemap(t));
@@ -114,7 +118,11 @@ fn sitemap(t: &TruthCompany) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for p in ["", "about", "team", "careers", "contact"] {
+    let news: &[&str] = if t.news.is_empty() { &[] } else { &["news"] };
+    for p in ["", "about", "team", "careers", "contact"]
+        .iter()
+        .chain(news)
+    {
         let _ = writeln!(
             out,
             "  <url><loc>http://{}/{p}</loc><lastmod>{lastmod}</lastmod></url>",
@@ -142,7 +150,7 @@ fn address_html(t: &TruthCompany, site: &Site) -> String {
             esc(&t.postal_code),
             city.country_name
         ),
-        Locale::De => format!(
+        Locale::De | Locale::Fr => format!(
             "{}<br>{} {}<br>{}",
             esc(&t.street),
             esc(&t.postal_code),
@@ -353,10 +361,15 @@ fn json_ld(t: &TruthCompany, site: &Site) -> String {
 }
 
 fn header(t: &TruthCompany) -> String {
+    let news = if t.news.is_empty() {
+        ""
+    } else {
+        " <a href=\"/news\">News</a>"
+    };
     format!(
         "<header>\n<a class=\"logo\" href=\"/\">{}</a>\n<nav>\
          <a href=\"/\">Home</a> <a href=\"/about\">About us</a> <a href=\"/team\">Our team</a> \
-         <a href=\"/careers\">Careers</a> <a href=\"/contact\">Contact</a></nav>\n</header>\n",
+         <a href=\"/careers\">Careers</a> <a href=\"/contact\">Contact</a>{news}</nav>\n</header>\n",
         esc(&t.name)
     )
 }
@@ -633,6 +646,123 @@ fn main_careers(t: &TruthCompany, site: &Site) -> String {
     m
 }
 
+/// `2026-03-07` as `March 7, 2026` or `7 March 2026`, as the site's country writes dates.
+fn written_date(iso: &str, british: bool) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = iso.split('-').map(|p| p.parse::<usize>().unwrap_or(1));
+    let (y, m, d) = (
+        parts.next().unwrap_or(2024),
+        parts.next().unwrap_or(1),
+        parts.next().unwrap_or(1),
+    );
+    let month = MONTHS[(m + 11) % 12];
+    if british {
+        format!("{d} {month} {y}")
+    } else {
+        format!("{month} {d}, {y}")
+    }
+}
+
+/// The news page: dated growth posts (funding, a new location, a press mention), an ordinary
+/// post, and on most a press contact from the team with their address.
+fn main_news(t: &TruthCompany, site: &Site) -> String {
+    let ind = &INDUSTRIES[site.industry];
+    let v = variant(t);
+    let euro = matches!(CITIES[site.city].locale, Locale::De | Locale::Fr);
+    let british = CITIES[site.city].locale != Locale::Us;
+    let place = match ind.slug {
+        "dentist" | "healthcare" => "practice",
+        "restaurant" => "restaurant",
+        "retail" => "store",
+        _ => "office",
+    };
+    let mut m = String::from("<h1>News</h1>\n");
+    for (k, post) in t.news.iter().enumerate() {
+        let name = esc(&t.name);
+        let (headline, body) = match post.kind.as_str() {
+            "funding" if ind.slug == "software" || ind.slug == "marketing-agency" => (
+                format!(
+                    "{name} raises {}4.5M Series A",
+                    if euro { "€" } else { "$" }
+                ),
+                "The round lets us grow the team and ship faster for our customers.".to_string(),
+            ),
+            "funding" => (
+                format!(
+                    "{name} secures {}750k to grow",
+                    if euro { "€" } else { "$" }
+                ),
+                "The investment pays for new equipment and two more people.".to_string(),
+            ),
+            "new_location" if v.is_multiple_of(2) => (
+                format!("We opened our second {place}"),
+                format!("Our new {place} serves the north of {}.", esc(&t.city)),
+            ),
+            "new_location" => (
+                format!("Now open in {} Heights", esc(&t.city)),
+                "Drop by and say hello to the team.".to_string(),
+            ),
+            _ if v.is_multiple_of(3) => (
+                format!("{name} featured in the {} Business Journal", esc(&t.city)),
+                "A short piece on how we work with local customers.".to_string(),
+            ),
+            _ => (
+                format!("{name} named one of the best in {}", esc(&t.city)),
+                "Thank you to everyone who voted for us.".to_string(),
+            ),
+        };
+        // Half the sites mark dates up, the others only write them.
+        let date = if (v + k).is_multiple_of(2) {
+            format!(
+                "<time datetime=\"{}\">{}</time>",
+                post.date,
+                written_date(&post.date, british)
+            )
+        } else {
+            written_date(&post.date, british)
+        };
+        let _ = writeln!(
+            m,
+            "<article class=\"post\"><h2>{headline}</h2><p class=\"date\">{date}</p><p>{body}</p></article>"
+        );
+    }
+    m.push_str(
+        "<article class=\"post\"><h2>Holiday opening hours</h2>\
+         <p>We close for two days over the holidays; emergencies are answered as usual.</p></article>\n",
+    );
+    if let Some(p) = t.press_contact.and_then(|i| t.people.get(i)) {
+        let mail = format!("<a href=\"mailto:{0}\">{0}</a>", esc(&p.mailbox));
+        let line = if v.is_multiple_of(2) {
+            format!(
+                "For press enquiries, please contact our {}, {}, at {mail}.",
+                esc(&p.title),
+                esc(&p.name)
+            )
+        } else {
+            format!(
+                "Media contact: {} ({}) · {mail}",
+                esc(&p.name),
+                esc(&p.title)
+            )
+        };
+        let _ = writeln!(m, "<p class=\"press\">{line}</p>");
+    }
+    m
+}
+
 fn main_contact(t: &TruthCompany, site: &Site) -> String {
     let microdata = t.markup == "microdata";
     let style = site.phone_style;
@@ -689,6 +819,7 @@ fn render(built: &Built, t: &TruthCompany, site: &Site, page: Page) -> String {
         Page::Team => main_team(t, site),
         Page::Careers => main_careers(t, site),
         Page::Contact => main_contact(t, site),
+        Page::News => main_news(t, site),
     };
     let content = format!(
         "{}<main>\n{main}</main>\n{}",

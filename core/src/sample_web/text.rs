@@ -1,7 +1,9 @@
 //! Small string helpers: slugs, HTML escaping, base64 and a stable hash.
 
-/// ASCII slug: lowercase, umlauts transliterated, `&` as "and", everything else non-alphanumeric
-/// collapsed into single dashes.
+use unicode_normalization::UnicodeNormalization;
+
+/// ASCII slug: lowercase, umlauts transliterated, other accents dropped, `&` as "and",
+/// everything else non-alphanumeric collapsed into single dashes.
 pub(crate) fn slugify(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut dash = false;
@@ -14,14 +16,24 @@ pub(crate) fn slugify(s: &str) -> String {
             '&' => "and",
             '\'' | '’' | '.' => "",
             _ => {
-                if c.is_ascii_alphanumeric() {
-                    if dash && !out.is_empty() {
-                        out.push('-');
-                    }
-                    dash = false;
-                    out.push(c.to_ascii_lowercase());
+                // Other accented letters lose their accent (`é` → `e`), as addresses write them.
+                let base = if c.is_ascii_alphanumeric() {
+                    Some(c)
                 } else {
-                    dash = true;
+                    std::iter::once(c)
+                        .nfd()
+                        .next()
+                        .filter(|b| b.is_ascii_alphanumeric())
+                };
+                match base {
+                    Some(b) => {
+                        if dash && !out.is_empty() {
+                            out.push('-');
+                        }
+                        dash = false;
+                        out.push(b.to_ascii_lowercase());
+                    }
+                    None => dash = true,
                 }
                 continue;
             }

@@ -3,6 +3,7 @@
 
 use crate::email_check::{self, EmailCheck, MailDomain};
 use crate::email_pattern::{self, PersonEmail};
+use crate::industry;
 use crate::model::{Candidate, Enrichment, Facts, Opportunity, Signal};
 use std::collections::BTreeMap;
 
@@ -93,16 +94,6 @@ const BOOKING_SYSTEMS: [&str; 9] = [
     "Square Appointments",
 ];
 
-/// Industries whose customers book appointments or tables.
-const SERVICE_INDUSTRIES: [&str; 6] = [
-    "dentist",
-    "healthcare",
-    "law-firm",
-    "accounting",
-    "plumber",
-    "restaurant",
-];
-
 /// Compares dotted version numbers numerically (`3.10` after `3.9`); missing parts count as 0.
 fn version_below(version: &str, floor: &str) -> Option<bool> {
     let parse = |v: &str| -> Option<Vec<u64>> {
@@ -162,63 +153,6 @@ pub fn email_checks(
     out
 }
 
-/// The industry taxonomy: slug and the words that point to it (schema.org types included).
-pub const INDUSTRIES: [(&str, &[&str]); 10] = [
-    ("dentist", &["dentist", "dental", "orthodont", "smile"]),
-    (
-        "law-firm",
-        &[
-            "law",
-            "legal",
-            "attorney",
-            "lawyer",
-            "solicitor",
-            "legalservice",
-        ],
-    ),
-    ("plumber", &["plumb", "pipe", "drain", "heating"]),
-    (
-        "restaurant",
-        &[
-            "restaurant",
-            "bistro",
-            "cafe",
-            "kitchen",
-            "grill",
-            "foodestablishment",
-            "eatery",
-        ],
-    ),
-    (
-        "accounting",
-        &[
-            "accounting",
-            "accountant",
-            "bookkeep",
-            "tax",
-            "cpa",
-            "audit",
-        ],
-    ),
-    (
-        "software",
-        &["software", "saas", "app", "developer", "cloud platform"],
-    ),
-    (
-        "marketing-agency",
-        &["marketing", "advertising", "seo", "branding", "agency"],
-    ),
-    (
-        "real-estate",
-        &["real estate", "realtor", "property", "realestateagent"],
-    ),
-    (
-        "healthcare",
-        &["clinic", "medical", "physician", "health", "physiotherap"],
-    ),
-    ("retail", &["shop", "store", "boutique", "retail"]),
-];
-
 /// The stack categories of a detected technology (`frontend`, `cms`, `cloud`, …): from its
 /// detection details when the facts carry them, else from the fingerprint set by name (names
 /// stored before the fingerprint engine, `Apache` and `ASP.NET`, included); `other` when unknown.
@@ -239,17 +173,6 @@ fn tech_categories(facts: &Facts, name: &str) -> Vec<&'static str> {
         .unwrap_or_else(|| vec!["other"])
 }
 
-/// Maps free text (a search's industry, a directory category) to a taxonomy slug.
-pub fn classify_industry_text(text: &str) -> Option<&'static str> {
-    let t = text.to_ascii_lowercase();
-    INDUSTRIES
-        .iter()
-        .find(|(slug, words)| {
-            t.contains(&slug.replace('-', " ")) || t == *slug || words.iter().any(|w| t.contains(w))
-        })
-        .map(|(slug, _)| *slug)
-}
-
 /// Size category for an employee count.
 pub fn size_category(employees: u32) -> &'static str {
     match employees {
@@ -265,26 +188,28 @@ pub fn size_category(employees: u32) -> &'static str {
 /// Derives the enrichment of one company.
 pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
     let mut e = Enrichment::default();
-    // Structured types are the strongest evidence, then the source's category, then the name.
+    // Structured types are the strongest evidence, then the source's category, then the words
+    // of the name and the pages.
     let typed = facts
         .schema_types
         .iter()
-        .find_map(|t| classify_industry_text(t));
+        .find_map(|t| industry::classify_text(t));
     let listed = candidate
         .category
         .as_deref()
-        .and_then(classify_industry_text);
-    let named = facts
+        .and_then(industry::classify_text);
+    let name = facts
         .name
         .as_ref()
         .map(|n| n.value.as_str())
-        .or(Some(candidate.name.as_str()))
-        .and_then(classify_industry_text);
-    (e.industry, e.industry_confidence) = match (typed, listed, named) {
-        (Some(t), _, _) => (Some(t.to_string()), 0.9),
-        (None, Some(l), _) => (Some(l.to_string()), 0.8),
-        (None, None, Some(n)) => (Some(n.to_string()), 0.5),
-        _ => (None, 0.0),
+        .or(Some(candidate.name.as_str()));
+    (e.industry, e.industry_confidence) = match (typed, listed) {
+        (Some(t), _) => (Some(t.to_string()), 0.9),
+        (None, Some(l)) => (Some(l.to_string()), 0.8),
+        (None, None) => match industry::classify_words(name, &facts.industry_words) {
+            Some((slug, confidence)) => (Some(slug.to_string()), confidence),
+            None => (None, 0.0),
+        },
     };
     e.size_category = facts
         .employee_count
@@ -428,7 +353,8 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
         let service = e
             .industry
             .as_deref()
-            .is_some_and(|i| SERVICE_INDUSTRIES.contains(&i));
+            .and_then(industry::get)
+            .is_some_and(|i| i.books_appointments);
         if service
             && !facts
                 .technologies
@@ -505,9 +431,6 @@ mod tests {
 
     #[test]
     fn classifies_and_sizes() {
-        assert_eq!(classify_industry_text("Dentists"), Some("dentist"));
-        assert_eq!(classify_industry_text("lawyer"), Some("law-firm"));
-        assert_eq!(classify_industry_text("LegalService"), Some("law-firm"));
         assert_eq!(size_category(45), "11-50");
         let facts = Facts {
             employee_count: Some(Found {

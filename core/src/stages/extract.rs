@@ -3,6 +3,15 @@
 //! page text. Content inside testimonials, partner lists and quotes is ignored, because it
 //! describes other companies.
 
+/// A CSS selector parsed once per process, where it is written (`selector!("a[href]")`).
+macro_rules! selector {
+    ($css:expr) => {{
+        static SELECTOR: std::sync::LazyLock<scraper::Selector> =
+            std::sync::LazyLock::new(|| scraper::Selector::parse($css).expect("static selector"));
+        &*SELECTOR
+    }};
+}
+
 mod news;
 mod people;
 
@@ -13,12 +22,23 @@ use serde_json::Value;
 use std::sync::LazyLock;
 
 static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?-u:\b)",
+    )
+    .expect("static regex")
 });
+/// Addresses written to fool harvesters: `info [at] acme [dot] com`, `info(at)acme.com`,
+/// `info AT acme DOT com`, `info at acme dot com`. A bare `at` needs a spelled-out dot too, so
+/// "visit us at acme.com" is not read as an address.
 static OBFUSCATED_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z0-9._%+-]+)\s*[\[\(\{]\s*at\s*[\]\)\}]\s*([a-z0-9-]+(?:\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*[a-z0-9-]+)+)")
-        .expect("static regex")
+    Regex::new(
+        r"(?x)
+        (?-u:\b)(?P<local>[A-Za-z0-9._%+-]+)
+        (?P<at>\s*[\[\(\{<]\s*(?i:at)\s*[\]\)\}>]\s*|\s+(?:at|AT)\s+)
+        (?P<domain>[A-Za-z0-9-]+
+          (?:(?:\s*[\[\(\{<]\s*(?i:dot)\s*[\]\)\}>]\s*|\s+(?:dot|DOT)\s+|\.)[A-Za-z0-9-]+)+)",
+    )
+    .expect("static regex")
 });
 /// String literals joined with `+` in an inline script (`'info' + '@' + 'acme.test'`).
 static CONCAT_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -30,20 +50,44 @@ static REVERSED_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]([^'"\n]{3,120})['"]\s*\.split\(\s*['"]{2}\s*\)\s*\.reverse\(\)\s*\.join\(\s*['"]{2}\s*\)"#)
         .expect("static regex")
 });
-static DOT_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*").expect("static regex"));
+static DOT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*[\[\(\{<]\s*(?i:dot)\s*[\]\)\}>]\s*|\s+(?:dot|DOT)\s+").expect("static regex")
+});
+/// Numbers in text: digit groups (`512-555-0128`, `020 7946 0508`), or one run of digits after a
+/// country code or an area code in brackets (`+49 (30) 3622471`, `(030) 3622471`).
 static PHONE_TEXT_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}")
-        .expect("static regex")
+    Regex::new(
+        r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}|(?:\+\d{1,3}[\s.-]?)?\(\d{1,5}\)[\s.-]?\d{3,10}|\+\d{1,3}[\s.-]?\d{4,12}",
+    )
+    .expect("static regex")
 });
 static FOUNDED_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:founded|established|since|gegründet)\s+(?:in\s+)?(1[6-9]\d\d|20\d\d)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:founded|established|since|gegründet)\s+(?:in\s+)?(1[6-9]\d\d|20\d\d)(?-u:\b)")
         .expect("static regex")
 });
 static EMPLOYEES_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:team of|staff of|workforce of)\s+(\d{1,3}(?:,\d{3})+|\d{1,6})\b|\b(\d{1,3}(?:,\d{3})+|\d{1,6})\s+(?:full-time\s+)?(?:employees|people|staff|staff members|team members|professionals|colleagues)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:team of|staff of|workforce of)\s+(\d{1,3}(?:,\d{3})+|\d{1,6})(?-u:\b)|(?-u:\b)(\d{1,3}(?:,\d{3})+|\d{1,6})\s+(?:full-time\s+)?(?:employees|people|staff|staff members|team members|professionals|colleagues)(?-u:\b)")
         .expect("static regex")
 });
+
+/// Addresses in free text. The pattern's word boundaries are ASCII (Unicode ones make the
+/// regex engine give up its fast path on any non-ASCII text), so a match glued to a non-ASCII
+/// letter (`ller@…` in `müller@…`) is dropped here.
+pub(super) fn emails_in(text: &str) -> impl Iterator<Item = &str> {
+    EMAIL_RE
+        .find_iter(text)
+        .filter(|m| {
+            !text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && !text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+        })
+        .map(|m| m.as_str())
+}
 
 /// Image file names that look like addresses (`logo@2x.png`).
 const IMAGE_SUFFIXES: [&str; 5] = [".png", ".jpg", ".gif", ".svg", ".webp"];
@@ -60,7 +104,7 @@ const FOREIGN_BLOCKS: [&str; 6] = [
 ];
 /// Title words that mark a buying decision maker: owners, founders, the executive suite,
 /// partners and principals, general and managing directors, vice presidents.
-const DECISION_TITLES: [&str; 18] = [
+const DECISION_TITLES: [&str; 26] = [
     "ceo",
     "founder",
     "co-founder",
@@ -79,6 +123,14 @@ const DECISION_TITLES: [&str; 18] = [
     "executive director",
     "geschäftsführer",
     "inhaber",
+    "gérant",
+    "fondateur",
+    "fondatrice",
+    "président",
+    "directeur général",
+    "directrice générale",
+    "pdg",
+    "associé gérant",
 ];
 /// Title words that name a department's lead or a junior partner-track role, not a buyer for
 /// the company: `Creative Director`, `Head of Sales`, `Partner Manager`, `Associate Principal`.
@@ -97,10 +149,6 @@ fn test_page(kind: &str, body: &str) -> StoredPage {
     }
 }
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
-}
-
 /// Extracts the facts of one company from its fetched pages. `country` (ISO alpha-2) is the
 /// default region for phone numbers written without a country code.
 pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
@@ -109,9 +157,17 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
         .first()
         .and_then(|p| url::Url::parse(&p.final_url).ok())
         .and_then(|u| u.host_str().map(super::fetch::registrable_domain));
-    let docs: Vec<(&StoredPage, Html)> = pages
+    // Pages are read in a fixed order (by kind, then URL), so the facts do not depend on the
+    // order the crawler happened to fetch them in: a repeated search stores the same contacts.
+    let mut ordered: Vec<&StoredPage> = pages
         .iter()
         .filter(|p| (200..300).contains(&p.http_status) && !p.body.is_empty())
+        .collect();
+    ordered.sort_by(|a, b| {
+        (kind_rank(&a.kind), &a.final_url).cmp(&(kind_rank(&b.kind), &b.final_url))
+    });
+    let docs: Vec<(&StoredPage, Html)> = ordered
+        .into_iter()
         .map(|p| (p, Html::parse_document(&p.body)))
         .collect();
     // Structured data first, so its country guides phone parsing.
@@ -119,12 +175,12 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
         read_json_ld(doc, &page.final_url, &mut facts);
         read_microdata(doc, &page.final_url, &mut facts);
     }
-    let region = facts
+    let known_region = facts
         .address
         .as_ref()
         .and_then(|a| a.value.country.clone())
-        .or_else(|| country.map(str::to_string))
-        .unwrap_or_else(|| "US".into());
+        .or_else(|| country.map(str::to_string));
+    let region = known_region.clone().unwrap_or_else(|| "US".into());
     for (page, doc) in &docs {
         facts.pages.push(page.final_url.clone());
         read_links(doc, page, &region, site_domain.as_deref(), &mut facts);
@@ -138,7 +194,8 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
         if page.kind == "news" {
             news::read(doc, page, &mut facts);
         }
-        if page.kind == "team" || page.kind == "about" {
+        // Prose names people on team and about pages, and press contacts on news pages.
+        if matches!(page.kind.as_str(), "team" | "about" | "news") {
             people::read_prose(doc, page, &region, &mut facts);
         }
         if page.kind == "careers" && facts.open_roles.is_empty() {
@@ -149,6 +206,18 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
         }
         add_technologies(&mut facts, detect_technologies(page));
     }
+    if known_region.is_none() {
+        // The address read from the page text, else the international numbers, name the
+        // country the site's national numbers are written in.
+        let found = facts
+            .address
+            .as_ref()
+            .and_then(|a| a.value.country.clone())
+            .or_else(|| phones_region(&facts.phones));
+        if let Some(found) = found.filter(|f| *f != region) {
+            reread_national_numbers(&mut facts, &found);
+        }
+    }
     facts.https = pages
         .first()
         .is_some_and(|p| p.final_url.starts_with("https://"));
@@ -156,6 +225,56 @@ pub fn extract(pages: &[StoredPage], country: Option<&str>) -> Facts {
     times.sort_unstable();
     facts.response_ms = times.get(times.len() / 2).copied();
     facts
+}
+
+/// Reading order of page kinds: the home page first, then the pages that describe the
+/// company, its people, and the rest.
+fn kind_rank(kind: &str) -> usize {
+    const ORDER: [&str; 7] = [
+        "home",
+        "about",
+        "team",
+        "contact",
+        "locations",
+        "careers",
+        "news",
+    ];
+    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
+}
+
+/// The country most of the site's international numbers belong to.
+fn phones_region(phones: &[Found<String>]) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for p in phones {
+        let Some(id) = phonenumber::parse(None, &p.value)
+            .ok()
+            .and_then(|n| n.country().id())
+        else {
+            continue;
+        };
+        let code = id.as_ref().to_string();
+        match counts.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(c, _)| c)
+}
+
+/// Numbers written the national way (`tel:0303622471`) on a site whose structured data names
+/// no country are first read as US numbers; once its address or international numbers say it
+/// is elsewhere, those flagged as invalid are read again in `region`.
+fn reread_national_numbers(facts: &mut Facts, region: &str) {
+    let flagged = std::mem::take(&mut facts.flagged);
+    for f in flagged {
+        match (f.field == "phone")
+            .then(|| normalize_phone(&f.value, region))
+            .flatten()
+        {
+            Some(p) => push_unique(&mut facts.phones, p, &f.source_url, 0.8),
+            None => facts.flagged.push(f),
+        }
+    }
 }
 
 fn push_unique<T: PartialEq>(list: &mut Vec<Found<T>>, value: T, url: &str, confidence: f32) {
@@ -234,12 +353,37 @@ fn flag(facts: &mut Facts, field: &str, value: &str, reason: String, url: &str) 
     });
 }
 
+thread_local! {
+    /// Numbers this thread has read, by region and text: a site repeats its numbers on every
+    /// page, and parsing is among the costliest steps of extraction.
+    static PHONES: std::cell::RefCell<std::collections::HashMap<(String, String), Option<String>>> =
+        Default::default();
+}
+
+/// Entries [`PHONES`] holds before it starts over.
+const PHONE_MEMO: usize = 20_000;
+
 /// Normalises a phone number to E.164, or `None` when it is not a valid number.
 pub fn normalize_phone(raw: &str, region: &str) -> Option<String> {
     let digits = raw.chars().filter(|c| c.is_ascii_digit()).count();
     if !(7..=15).contains(&digits) {
         return None;
     }
+    let key = (region.to_string(), raw.trim().to_string());
+    if let Some(known) = PHONES.with_borrow(|m| m.get(&key).cloned()) {
+        return known;
+    }
+    let read = parse_phone(raw, region);
+    PHONES.with_borrow_mut(|m| {
+        if m.len() >= PHONE_MEMO {
+            m.clear();
+        }
+        m.insert(key, read.clone());
+    });
+    read
+}
+
+fn parse_phone(raw: &str, region: &str) -> Option<String> {
     let id = region.parse::<phonenumber::country::Id>().ok();
     let number = phonenumber::parse(id, raw.trim()).ok()?;
     if !phonenumber::is_valid(&number) {
@@ -337,7 +481,7 @@ fn parse_json_ld(raw: &str) -> Vec<Value> {
 }
 
 fn read_json_ld(doc: &Html, url: &str, facts: &mut Facts) {
-    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
+    for script in doc.select(selector!(r#"script[type="application/ld+json"]"#)) {
         let raw: String = script.text().collect();
         let mut stack = parse_json_ld(&raw);
         while let Some(v) = stack.pop() {
@@ -546,10 +690,11 @@ fn json_ld_person(obj: &serde_json::Map<String, Value>, url: &str) -> Option<Per
 }
 
 fn read_microdata(doc: &Html, url: &str, facts: &mut Facts) {
-    let scope = sel(r#"[itemscope][itemtype*="schema.org"]"#);
+    let scope = selector!(r#"[itemscope][itemtype*="schema.org"]"#);
+    // The first element carrying each property, in document order.
     let prop = |el: ElementRef<'_>, name: &str| {
-        el.select(&sel(&format!(r#"[itemprop="{name}"]"#)))
-            .next()
+        el.select(selector!("[itemprop]"))
+            .find(|e| e.value().attr("itemprop") == Some(name))
             .map(|e| {
                 e.value()
                     .attr("content")
@@ -558,7 +703,7 @@ fn read_microdata(doc: &Html, url: &str, facts: &mut Facts) {
             })
             .filter(|s| !s.is_empty())
     };
-    for el in doc.select(&scope) {
+    for el in doc.select(scope) {
         let kind = el.value().attr("itemtype").unwrap_or("");
         if kind.ends_with("/PostalAddress") || kind.ends_with("/Person") || is_foreign(el) {
             continue;
@@ -613,7 +758,7 @@ fn read_links(
     facts: &mut Facts,
 ) {
     let url = page.final_url.as_str();
-    for a in doc.select(&sel("a[href]")) {
+    for a in doc.select(selector!("a[href]")) {
         if is_foreign(a) {
             continue;
         }
@@ -646,9 +791,9 @@ fn read_links(
 }
 
 fn visible_text(doc: &Html) -> String {
-    let body = sel("body");
+    let body = selector!("body");
     let mut out = String::new();
-    if let Some(b) = doc.select(&body).next() {
+    if let Some(b) = doc.select(body).next() {
         for node in b.descendants() {
             let Some(text) = node.value().as_text() else {
                 continue;
@@ -670,7 +815,7 @@ fn visible_text(doc: &Html) -> String {
 /// with `+`, and reversed literals.
 fn script_emails(doc: &Html) -> Vec<String> {
     let mut out = Vec::new();
-    for script in doc.select(&sel("script:not([src])")) {
+    for script in doc.select(selector!("script:not([src])")) {
         if script
             .value()
             .attr("type")
@@ -692,8 +837,8 @@ fn script_emails(doc: &Html) -> Vec<String> {
             .captures_iter(&code)
             .map(|c| c[1].chars().rev().collect::<String>());
         for candidate in joined.chain(reversed) {
-            for m in EMAIL_RE.find_iter(&candidate) {
-                if let Some(e) = normalize_email(m.as_str())
+            for m in emails_in(&candidate) {
+                if let Some(e) = normalize_email(m)
                     && !out.contains(&e)
                 {
                     out.push(e);
@@ -713,8 +858,11 @@ fn read_text(
 ) {
     let url = page.final_url.as_str();
     let text = visible_text(doc);
-    for m in EMAIL_RE.find_iter(&text) {
-        if let Some(e) = normalize_email(m.as_str())
+    if matches!(page.kind.as_str(), "home" | "about") {
+        crate::industry::tally(&text, 1.0, &mut facts.industry_words);
+    }
+    for m in emails_in(&text) {
+        if let Some(e) = normalize_email(m)
             && email_belongs(&e, site_domain)
         {
             push_unique(&mut facts.emails, e, url, 0.8);
@@ -726,8 +874,12 @@ fn read_text(
         }
     }
     for c in OBFUSCATED_RE.captures_iter(&text) {
-        let domain = DOT_RE.replace_all(&c[2], ".");
-        if let Some(e) = normalize_email(&format!("{}@{}", &c[1], domain))
+        let bare_at = !c["at"].contains(['[', '(', '{', '<']);
+        if bare_at && !DOT_RE.is_match(&c["domain"]) {
+            continue;
+        }
+        let domain = DOT_RE.replace_all(&c["domain"], ".");
+        if let Some(e) = normalize_email(&format!("{}@{}", &c["local"], domain))
             && email_belongs(&e, site_domain)
         {
             push_unique(&mut facts.emails, e, url, 0.75);
@@ -759,7 +911,7 @@ fn read_text(
     // Every address block of a locations or contact page is one of the company's places.
     if matches!(page.kind.as_str(), "locations" | "contact") {
         for block in doc
-            .select(&sel(r#"address, [class~="address"], [class~="adr"]"#))
+            .select(selector!(r#"address, [class~="address"], [class~="adr"]"#))
             .filter(|a| !is_foreign(*a))
         {
             let lines: Vec<String> = block
@@ -774,7 +926,7 @@ fn read_text(
     }
     if facts.address.is_none()
         && let Some(lines) = doc
-            .select(&sel(r#"address, [class~="address"], [class~="adr"]"#))
+            .select(selector!(r#"address, [class~="address"], [class~="adr"]"#))
             .find(|a| !is_foreign(*a))
             .map(|a| {
                 a.text()
@@ -804,16 +956,16 @@ fn read_text(
 }
 
 fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
-    let cards = sel(
-        r#"[class*="member"], [class*="person"], [class*="profile"], [class*="staff"], [class*="bio"], .card"#,
+    let cards = selector!(
+        r#"[class*="member"], [class*="person"], [class*="profile"], [class*="staff"], [class*="bio"], .card"#
     );
-    let name_sel = sel(r#"h2, h3, h4, strong, [class*="name"]"#);
-    let title_sel = sel(r#"[class*="title"], [class*="role"], [class*="position"], p, span"#);
-    for card in doc.select(&cards) {
+    let name_sel = selector!(r#"h2, h3, h4, strong, [class*="name"]"#);
+    let title_sel = selector!(r#"[class*="title"], [class*="role"], [class*="position"], p, span"#);
+    for card in doc.select(cards) {
         if is_foreign(card) {
             continue;
         }
-        let Some(name_el) = card.select(&name_sel).next() else {
+        let Some(name_el) = card.select(name_sel).next() else {
             continue;
         };
         let name = super::discover::squash(&name_el.text().collect::<String>());
@@ -825,7 +977,7 @@ fn read_people(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
             continue;
         }
         let title = card
-            .select(&title_sel)
+            .select(title_sel)
             .map(|t| super::discover::squash(&t.text().collect::<String>()))
             .find(|t| !t.is_empty() && *t != name && t.len() < 100 && !t.contains('@'));
         let mut person = Person {
@@ -860,12 +1012,14 @@ const JOB_LIST_HEADINGS: [&str; 12] = [
 /// Open roles with the department each is listed under: an element of the role marked as its
 /// department, else the short heading the role follows.
 fn read_roles(doc: &Html) -> Vec<(String, Option<String>)> {
-    let specific = r#"[class*="job"] li, li[class*="job"], [class*="role"] li, li[class*="role"], [class*="opening"] li, li[class*="opening"], [class*="position"] li, li[class*="position"], [class*="vacanc"] li"#;
-    let department = sel(r#"[class*="department"], [class*="team"], [class*="category"]"#);
-    let read = |selector: &str| {
+    let specific = selector!(
+        r#"h2, h3, h4, [class*="job"] li, li[class*="job"], [class*="role"] li, li[class*="role"], [class*="opening"] li, li[class*="opening"], [class*="position"] li, li[class*="position"], [class*="vacanc"] li"#
+    );
+    let department = selector!(r#"[class*="department"], [class*="team"], [class*="category"]"#);
+    let read = |selector: &Selector| {
         let mut heading: Option<String> = None;
         let mut roles = Vec::new();
-        for el in doc.select(&sel(&format!("h2, h3, h4, {selector}"))) {
+        for el in doc.select(selector) {
             let text = super::discover::squash(&el.text().collect::<String>());
             if matches!(el.value().name(), "h2" | "h3" | "h4") {
                 // A heading inside a listed role is that role's title, not a section.
@@ -885,7 +1039,7 @@ fn read_roles(doc: &Html) -> Vec<(String, Option<String>)> {
             if text.is_empty() || text.len() >= 120 {
                 continue;
             }
-            let dept = el.select(&department).next();
+            let dept = el.select(department).next();
             let marked = dept
                 .map(|d| super::discover::squash(&d.text().collect::<String>()))
                 .filter(|d| !d.is_empty() && d.len() < 60);
@@ -908,7 +1062,7 @@ fn read_roles(doc: &Html) -> Vec<(String, Option<String>)> {
     };
     let mut roles = read(specific);
     if roles.is_empty() {
-        roles = read("main li");
+        roles = read(selector!("h2, h3, h4, main li"));
     }
     roles.dedup();
     roles
@@ -917,27 +1071,30 @@ fn read_roles(doc: &Html) -> Vec<(String, Option<String>)> {
 fn read_home_meta(doc: &Html, page: &StoredPage, facts: &mut Facts) {
     let url = page.final_url.as_str();
     facts.mobile_viewport = doc
-        .select(&sel(r#"meta[name="viewport"]"#))
+        .select(selector!(r#"meta[name="viewport"]"#))
         .next()
         .is_some();
-    let meta = |q: &str| {
-        doc.select(&sel(q))
+    let meta = |q: &Selector| {
+        doc.select(q)
             .next()
             .and_then(|m| m.value().attr("content"))
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    if let Some(n) = meta(r#"meta[property="og:site_name"]"#) {
+    if let Some(n) = meta(selector!(r#"meta[property="og:site_name"]"#)) {
         set_if_better(&mut facts.name, n, url, 0.85);
     }
-    if let Some(d) =
-        meta(r#"meta[name="description"]"#).or_else(|| meta(r#"meta[property="og:description"]"#))
+    if let Some(d) = meta(selector!(r#"meta[name="description"]"#))
+        .or_else(|| meta(selector!(r#"meta[property="og:description"]"#)))
     {
+        // What a site says of itself in a line weighs more than its body text.
+        crate::industry::tally(&d, 2.0, &mut facts.industry_words);
         set_if_better(&mut facts.description, d, url, 0.7);
     }
-    if let Some(title) = doc.select(&sel("title")).next() {
+    if let Some(title) = doc.select(selector!("title")).next() {
         let t = super::discover::squash(&title.text().collect::<String>());
+        crate::industry::tally(&t, 2.0, &mut facts.industry_words);
         if let Some(name) = name_from_title(&t, url) {
             set_if_better(&mut facts.name, name, url, 0.6);
         }
@@ -1408,6 +1565,62 @@ mod tests {
         assert_eq!(f.founded_year.unwrap().value, 2004);
         assert_eq!(f.employee_count.unwrap().value, 12);
         assert_eq!(f.socials[0].value, "https://x.com/acme");
+    }
+
+    #[test]
+    fn every_obfuscation_of_an_address() {
+        let html = r#"<html><body><main>
+            <p>Write to sales [at] acme [dot] test, or billing(at)acme.test.</p>
+            <p>Bookings: team AT acme DOT test · press {at} acme {dot} test</p>
+            <p>Old style: jobs at acme dot test. Visit us at acme.test for more.</p>
+            <p>Schreiben Sie an mueller@acme.test oder müller@acme.test</p>
+            </main></body></html>"#;
+        let f = extract(&[page("contact", html)], Some("US"));
+        let emails: Vec<_> = f.emails.iter().map(|p| p.value.as_str()).collect();
+        for e in [
+            "sales@acme.test",
+            "billing@acme.test",
+            "team@acme.test",
+            "press@acme.test",
+            "jobs@acme.test",
+            "mueller@acme.test",
+        ] {
+            assert!(emails.contains(&e), "{e} in {emails:?}");
+        }
+        // "at acme.test" with a real dot is a sentence, not an address; an address glued to a
+        // non-ASCII letter is not cut short.
+        assert!(!emails.contains(&"us@acme.test"), "{emails:?}");
+        assert!(!emails.contains(&"ller@acme.test"), "{emails:?}");
+    }
+
+    #[test]
+    fn international_numbers_in_text_and_national_links_read_in_the_sites_country() {
+        // No structured data names the country; the address and the written numbers do.
+        let html = r#"<html><body><main>
+            <p class="address">209 Old Street<br>London N1 2XF<br>United Kingdom</p>
+            <p>Call <a href="tel:02079460508">020 7946 0508</a></p>
+            </main></body></html>"#;
+        let f = extract(&[page("contact", html)], None);
+        let phones: Vec<_> = f.phones.iter().map(|p| p.value.as_str()).collect();
+        assert_eq!(phones, ["+442079460508"]);
+        assert!(f.flagged.is_empty(), "{:?}", f.flagged);
+        let html = r#"<html><body><main>
+            <p>Main office: <a href="tel:0303622471">+49 (30) 3622471</a></p>
+            <p>Emergencies: <a href="tel:0302057173">030 2057173</a></p>
+            </main></body></html>"#;
+        let f = extract(&[page("contact", html)], None);
+        let phones: Vec<_> = f.phones.iter().map(|p| p.value.as_str()).collect();
+        assert!(phones.contains(&"+49303622471"), "{phones:?}");
+        assert!(phones.contains(&"+49302057173"), "{phones:?}");
+        // A number that is invalid everywhere stays flagged.
+        let f = extract(
+            &[page(
+                "contact",
+                r#"<a href="tel:+49 30 3622471">x</a><a href="tel:12">y</a>"#,
+            )],
+            None,
+        );
+        assert_eq!(f.flagged.len(), 1, "{:?}", f.flagged);
     }
 
     #[test]

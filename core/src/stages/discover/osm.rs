@@ -20,17 +20,41 @@ pub fn industry_tags(slug: &str) -> &'static [(&'static str, Option<&'static str
             ("healthcare", Some("dentist")),
         ],
         "law-firm" => &[("office", Some("lawyer")), ("office", Some("notary"))],
-        "plumber" => &[("craft", Some("plumber")), ("craft", Some("hvac"))],
+        "plumber" => &[("craft", Some("plumber"))],
+        "hvac" => &[("craft", Some("hvac")), ("craft", Some("heating_engineer"))],
+        "electrician" => &[("craft", Some("electrician"))],
+        "construction" => &[
+            ("office", Some("construction_company")),
+            ("craft", Some("builder")),
+            ("craft", Some("roofer")),
+            ("craft", Some("carpenter")),
+        ],
         "restaurant" => &[
             ("amenity", Some("restaurant")),
             ("amenity", Some("cafe")),
             ("amenity", Some("fast_food")),
         ],
+        "hotel" => &[
+            ("tourism", Some("hotel")),
+            ("tourism", Some("guest_house")),
+            ("tourism", Some("hostel")),
+            ("tourism", Some("motel")),
+        ],
         "accounting" => &[
             ("office", Some("accountant")),
             ("office", Some("tax_advisor")),
         ],
-        "software" => &[("office", Some("it")), ("office", Some("software"))],
+        "financial-services" => &[
+            ("office", Some("financial")),
+            ("office", Some("financial_advisor")),
+            ("amenity", Some("bank")),
+        ],
+        "insurance" => &[("office", Some("insurance"))],
+        "software" => &[("office", Some("software")), ("office", Some("it"))],
+        "it-services" => &[
+            ("office", Some("it")),
+            ("office", Some("telecommunication")),
+        ],
         "marketing-agency" => &[
             ("office", Some("advertising_agency")),
             ("office", Some("marketing")),
@@ -43,6 +67,43 @@ pub fn industry_tags(slug: &str) -> &'static [(&'static str, Option<&'static str
             ("healthcare", Some("doctor")),
             ("healthcare", Some("physiotherapist")),
         ],
+        "veterinary" => &[("amenity", Some("veterinary"))],
+        "fitness" => &[
+            ("leisure", Some("fitness_centre")),
+            ("leisure", Some("sports_centre")),
+        ],
+        "beauty" => &[
+            ("shop", Some("hairdresser")),
+            ("shop", Some("beauty")),
+            ("shop", Some("massage")),
+        ],
+        "automotive" => &[
+            ("shop", Some("car_repair")),
+            ("shop", Some("car")),
+            ("shop", Some("tyres")),
+        ],
+        "education" => &[
+            ("amenity", Some("school")),
+            ("amenity", Some("college")),
+            ("amenity", Some("university")),
+            ("amenity", Some("language_school")),
+            ("amenity", Some("driving_school")),
+        ],
+        "manufacturing" => &[("man_made", Some("works")), ("industrial", Some("factory"))],
+        "logistics" => &[
+            ("office", Some("logistics")),
+            ("office", Some("moving_company")),
+            ("office", Some("courier")),
+        ],
+        "architecture" => &[("office", Some("architect"))],
+        "consulting" => &[("office", Some("consulting"))],
+        "staffing" => &[("office", Some("employment_agency"))],
+        "cleaning" => &[("craft", Some("cleaning"))],
+        "nonprofit" => &[
+            ("office", Some("ngo")),
+            ("office", Some("charity")),
+            ("office", Some("association")),
+        ],
         "retail" => &[("shop", None)],
         _ => &[],
     }
@@ -50,17 +111,17 @@ pub fn industry_tags(slug: &str) -> &'static [(&'static str, Option<&'static str
 
 /// The industry slug map tags point to (for a candidate's category).
 pub fn tags_industry(tags: &serde_json::Map<String, Value>) -> Option<&'static str> {
-    crate::stages::enrich::INDUSTRIES
+    crate::industry::TAXONOMY
         .iter()
-        .find_map(|(slug, _)| {
-            industry_tags(slug)
-                .iter()
-                .any(|(k, v)| match (tags.get(*k).and_then(Value::as_str), v) {
+        .map(|i| i.slug)
+        .find(|slug| {
+            industry_tags(slug).iter().any(|(k, v)| {
+                match (tags.get(*k).and_then(Value::as_str), v) {
                     (Some(_), None) => true,
                     (Some(have), Some(want)) => have == *want,
                     _ => false,
-                })
-                .then_some(*slug)
+                }
+            })
         })
 }
 

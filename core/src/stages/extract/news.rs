@@ -3,7 +3,7 @@
 //! date of the newest post (recent activity). Each item keeps the date the page gives it —
 //! a `<time datetime>` in its article, else a date written in its text — and its page.
 
-use super::{is_foreign, sel};
+use super::is_foreign;
 use crate::model::{Facts, NewsItem, StoredPage};
 use chrono::NaiveDate;
 use regex::Regex;
@@ -12,25 +12,25 @@ use std::sync::LazyLock;
 
 static FUNDING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:raised|raises|secured|secures|closed|closes)\s+(?:a\s+|an\s+)?(?:[$€£]\s?\d[\d.,]*\s?(?:k|m|mm|bn|million|billion)\b|\d[\d.,]*\s?(?:million|billion)\b)|(?-i:\bSeries [A-E]\b)|\bseed\s+(?:round|funding)\b|\bfunding\s+round\b",
+        r"(?i)(?-u:\b)(?:raised|raises|secured|secures|closed|closes)\s+(?:a\s+|an\s+)?(?:[$€£]\s?\d[\d.,]*\s?(?:k|m|mm|bn|million|billion)(?-u:\b)|\d[\d.,]*\s?(?:million|billion)(?-u:\b))|(?-i:(?-u:\b)Series [A-E](?-u:\b))|(?-u:\b)seed\s+(?:round|funding)(?-u:\b)|(?-u:\b)funding\s+round(?-u:\b)",
     )
     .expect("static regex")
 });
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\bnow open in\b|\bnew (?:office|location|clinic|practice|branch|store|shop|restaurant|showroom)\b|\bopen(?:ed|s|ing)? (?:our|a|its) (?:new|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) (?:office|location|clinic|practice|branch|store|shop|restaurant)\b|\bexpand(?:s|ed|ing)? (?:to|into)\b",
+        r"(?i)(?-u:\b)now open in(?-u:\b)|(?-u:\b)new (?:office|location|clinic|practice|branch|store|shop|restaurant|showroom)(?-u:\b)|(?-u:\b)open(?:ed|s|ing)? (?:our|a|its) (?:new|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) (?:office|location|clinic|practice|branch|store|shop|restaurant)(?-u:\b)|(?-u:\b)expand(?:s|ed|ing)? (?:to|into)(?-u:\b)",
     )
     .expect("static regex")
 });
 static PRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:featured (?:in|on|by)|as seen (?:in|on)|named (?:one of|a|the|among)|recogni[sz]ed (?:as|by)|ranked (?:among|in|as|no\.?|number|#)|(?:won|wins|received|receives|awarded)\s+(?:the\s+|an?\s+|our\s+)?[\w'’ -]{0,40}?\b(?:award|prize)\b)",
+        r"(?i)(?-u:\b)(?:featured (?:in|on|by)|as seen (?:in|on)|named (?:one of|a|the|among)|recogni[sz]ed (?:as|by)|ranked (?:among|in|as|no\.?|number|#)|(?:won|wins|received|receives|awarded)\s+(?:the\s+|an?\s+|our\s+)?[\w'’ -]{0,40}?(?-u:\b)(?:award|prize)(?-u:\b))",
     )
     .expect("static regex")
 });
 static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d{4})-(\d{2})-(\d{2})\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b|\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{4})\b",
+        r"(?i)(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?-u:\b)|(?-u:\b)(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?-u:\b)|(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\.?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{4})(?-u:\b)",
     )
     .expect("static regex")
 });
@@ -88,7 +88,7 @@ pub(super) fn read(doc: &Html, page: &StoredPage, facts: &mut Facts) {
     let mut newest: Option<NaiveDate> = None;
     // One item per kind and article: a headline and its paragraph tell one story.
     let mut seen: Vec<(&str, Option<ElementRef<'_>>)> = Vec::new();
-    for el in doc.select(&sel("article, li, p, h2, h3")) {
+    for el in doc.select(selector!("article, li, p, h2, h3")) {
         if is_foreign(el) {
             continue;
         }

@@ -6,8 +6,8 @@
 //! a job title. Content about other companies (testimonials, partner lists) is skipped.
 
 use super::{
-    EMAIL_RE, canonical_social, is_decision_maker, is_foreign, normalize_email, normalize_phone,
-    percent_decode, sel,
+    canonical_social, emails_in, is_decision_maker, is_foreign, normalize_email, normalize_phone,
+    percent_decode,
 };
 use crate::model::{Facts, Person, StoredPage};
 use regex::Regex;
@@ -118,6 +118,15 @@ const TITLE_WORDS: &[&str] = &[
     "leiter",
     "leiterin",
     "prokurist",
+    "gérant",
+    "gérante",
+    "fondateur",
+    "fondatrice",
+    "directeur",
+    "directrice",
+    "président",
+    "présidente",
+    "pdg",
 ];
 
 /// Capitalised words that start sentences or headings, never a person's first name.
@@ -213,8 +222,11 @@ static PROSE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?P<name>{NAME}),\s+(?:our|the|who is our|who is the)\s+(?P<title>[^,.;:()!?]{{3,60}})"),
         // Jane Doe is our / serves as the Practice Manager
         format!(r"(?P<name>{NAME})\s+(?:is|serves as|works as|joined as)\s+(?:our|the|a|an)\s+(?P<title>[^,.;:()!?]{{3,60}})"),
+        // our Owner & Master Plumber, Jane Doe: the whole title up to the comma, so a title of
+        // several capitalised words is not cut into a title and a name
+        format!(r"(?-u:\b)(?:[Oo]ur|[Tt]he)\s+(?P<title>[^,.;:()!?]{{3,40}}),\s+(?P<name>{NAME})"),
         // our founder, Jane Doe / the practice manager Jane Doe
-        format!(r"\b(?:[Oo]ur|[Tt]he)\s+(?P<title>[^,.;:()!?]{{3,40}}?),?\s+(?P<name>{NAME})"),
+        format!(r"(?-u:\b)(?:[Oo]ur|[Tt]he)\s+(?P<title>[^,.;:()!?]{{3,40}}?),?\s+(?P<name>{NAME})"),
         // Jane Doe (CEO)
         format!(r"(?P<name>{NAME})\s*\((?P<title>[^()]{{2,40}})\)"),
     ]
@@ -309,7 +321,7 @@ fn add(
 
 /// Email, phone and LinkedIn from the links and text of an element, where the person has none.
 pub(super) fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Person) {
-    for a in el.select(&sel("a[href]")) {
+    for a in el.select(selector!("a[href]")) {
         let href = a.value().attr("href").unwrap_or("");
         if let Some(m) = href.strip_prefix("mailto:") {
             person.email = person
@@ -327,9 +339,8 @@ pub(super) fn contacts_from(el: ElementRef<'_>, region: &str, person: &mut Perso
     }
     if person.email.is_none() {
         let text: String = el.text().collect();
-        person.email = EMAIL_RE
-            .find_iter(&text)
-            .filter_map(|m| normalize_email(m.as_str()))
+        person.email = emails_in(&text)
+            .filter_map(normalize_email)
             .find(|e| personal(e));
     }
 }
@@ -345,16 +356,16 @@ fn cell_text(el: ElementRef<'_>) -> String {
 
 /// Team tables: a header row naming the name and title columns, or rows of name then title.
 pub(super) fn read_tables(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
-    let cell = sel("th, td");
-    for table in doc.select(&sel("table")) {
+    let cell = selector!("th, td");
+    for table in doc.select(selector!("table")) {
         if is_foreign(table) {
             continue;
         }
-        let rows: Vec<ElementRef<'_>> = table.select(&sel("tr")).collect();
+        let rows: Vec<ElementRef<'_>> = table.select(selector!("tr")).collect();
         let header: Vec<String> = rows
             .first()
             .map(|r| {
-                r.select(&cell)
+                r.select(cell)
                     .map(|c| cell_text(c).to_lowercase())
                     .collect()
             })
@@ -372,7 +383,7 @@ pub(super) fn read_tables(doc: &Html, page: &StoredPage, region: &str, facts: &m
             _ => (0, Some(1), false),
         };
         for row in rows.iter().skip(usize::from(has_header)) {
-            let cells: Vec<ElementRef<'_>> = row.select(&cell).collect();
+            let cells: Vec<ElementRef<'_>> = row.select(cell).collect();
             let Some(name) = cells.get(name_col).map(|c| cell_text(*c)) else {
                 continue;
             };
@@ -394,8 +405,8 @@ pub(super) fn read_tables(doc: &Html, page: &StoredPage, region: &str, facts: &m
 /// List items naming a person and their job: `Jane Doe – Managing Partner` (dash, comma, colon
 /// or bar between them), or the name in bold followed by the title.
 pub(super) fn read_lists(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
-    let bold = sel("strong, b");
-    for li in doc.select(&sel("li")) {
+    let bold = selector!("strong, b");
+    for li in doc.select(selector!("li")) {
         if is_foreign(li) {
             continue;
         }
@@ -404,7 +415,7 @@ pub(super) fn read_lists(doc: &Html, page: &StoredPage, region: &str, facts: &mu
             continue;
         }
         let emphasised = li
-            .select(&bold)
+            .select(bold)
             .next()
             .map(cell_text)
             .filter(|n| is_name(n) && text.starts_with(n.as_str()));
@@ -449,7 +460,7 @@ pub(super) fn read_definition_lists(
     region: &str,
     facts: &mut Facts,
 ) {
-    for dt in doc.select(&sel("dl > dt")) {
+    for dt in doc.select(selector!("dl > dt")) {
         if is_foreign(dt) {
             continue;
         }
@@ -480,7 +491,7 @@ pub(super) fn read_definition_lists(
 /// People introduced in sentences (see the module documentation); a block that introduces one
 /// person gives them its email, phone and LinkedIn links.
 pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mut Facts) {
-    for block in doc.select(&sel("p, li, figcaption, dd, h2, h3, h4")) {
+    for block in doc.select(selector!("p, li, figcaption, dd, h2, h3, h4")) {
         if is_foreign(block) {
             continue;
         }
@@ -493,10 +504,17 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mu
             for c in re.captures_iter(&text) {
                 let name = trim_name(&c["name"]);
                 let title = clean_title(&c["title"]);
+                // Someone already listed (a press contact from the team) still gets the
+                // block's address when the block names only them.
                 if is_name(&name)
                     && is_title(&title)
                     && title.split_whitespace().count() <= 6
-                    && let Some(i) = add(facts, page, &name, Some(title), 0.6)
+                    && let Some(i) = facts
+                        .people
+                        .iter()
+                        .position(|p| p.name == name)
+                        .or_else(|| add(facts, page, &name, Some(title), 0.6))
+                    && !added.contains(&i)
                 {
                     added.push(i);
                 }
@@ -671,6 +689,46 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(f.people[2].email, None, "info@ is the company's address");
+    }
+
+    #[test]
+    fn press_contacts_on_news_pages_with_long_titles_and_their_addresses() {
+        let team_page = super::super::test_page(
+            "team",
+            "<html><body><main><div class=\"person\"><h3>Sophia Nguyen</h3>\
+             <p class=\"title\">Customer Success Manager</p></div></main></body></html>",
+        );
+        let news = super::super::test_page(
+            "news",
+            "<html><body><main><article><h2>We opened our second office</h2></article>\
+             <p>For press enquiries, please contact our Owner &amp; Master Plumber, Noah Bennett, \
+             at <a href=\"mailto:noah@acme.test\">noah@acme.test</a>.</p>\
+             <p>Or our Customer Success Manager, Sophia Nguyen, at \
+             <a href=\"mailto:snguyen@acme.test\">snguyen@acme.test</a>.</p></main></body></html>",
+        );
+        let f = super::super::extract(&[team_page, news], None);
+        let got: Vec<_> = f
+            .people
+            .iter()
+            .map(|p| (p.name.as_str(), p.title.as_deref(), p.email.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Sophia Nguyen",
+                    Some("Customer Success Manager"),
+                    // Listed on the team page without an address; the news page gives it.
+                    Some("snguyen@acme.test")
+                ),
+                (
+                    "Noah Bennett",
+                    Some("Owner & Master Plumber"),
+                    Some("noah@acme.test")
+                ),
+            ]
+        );
+        assert!(f.people[1].is_decision_maker);
     }
 
     #[test]

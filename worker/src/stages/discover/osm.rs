@@ -6,6 +6,7 @@ use super::{Found, SourceError, status_error};
 use crate::Ctx;
 use crate::fetcher::{ServiceBody, ServiceCall};
 use leadgen_core::config::OsmConfig;
+use leadgen_core::industry::classify_text;
 use leadgen_core::model::SearchCriteria;
 use leadgen_core::repo::sources;
 use leadgen_core::stages::discover::SourceState;
@@ -13,7 +14,6 @@ use leadgen_core::stages::discover::osm::{
     Area, OverpassError, industry_tags, nominatim_url, overpass_query, parse_nominatim,
     parse_overpass,
 };
-use leadgen_core::stages::enrich::classify_industry_text;
 use std::time::Duration;
 
 /// How long a geocoded location is trusted.
@@ -29,7 +29,7 @@ pub(super) async fn page(
     let Some(cfg) = &ctx.cfg.sources.osm else {
         return Err(SourceError::Fatal("OpenStreetMap is not enabled".into()));
     };
-    let Some(slug) = classify_industry_text(&criteria.industry) else {
+    let Some(slug) = classify_text(&criteria.industry) else {
         return Ok(Found::nothing(
             format!("no map tags for the industry `{}`", criteria.industry),
             0,
