@@ -22,6 +22,17 @@ fn redirect(to: &str) -> Response {
     Redirect::moved_permanent(to).into_response()
 }
 
+/// Serves `app` on a free loopback port; returns its base URL.
+async fn serve(app: impl Endpoint + 'static) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    format!("http://{addr}")
+}
+
 /// A site on loopback whose paths redirect: /a → /b → /c (200), /loop → /loop, /leak → /private.
 /// (path, arrival, User-Agent) of every request.
 type Log = Arc<Mutex<Vec<(String, Instant, String)>>>;
@@ -83,13 +94,7 @@ async fn start_site(log: Log) -> String {
                 ep.call(req).await.map(IntoResponse::into_response)
             }
         });
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .unwrap();
-    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
-    format!("http://{addr}")
+    serve(app).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,13 +228,7 @@ async fn start_slow_robots_site(log: Arc<Mutex<Vec<String>>>) -> String {
                 ep.call(req).await.map(IntoResponse::into_response)
             }
         });
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .unwrap();
-    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
-    format!("http://{addr}")
+    serve(app).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
