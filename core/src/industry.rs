@@ -233,7 +233,7 @@ pub const TAXONOMY: &[Industry] = &[
         terms: &[
             "financial plan*",
             "financial advi*",
-            "wealth",
+            "wealth management",
             "asset management",
             "bank",
             "banking",
@@ -275,8 +275,8 @@ pub const TAXONOMY: &[Industry] = &[
         schema_types: &[],
         terms: &[
             "it services",
-            "it support",
-            "managed it",
+            "it support services",
+            "managed it services",
             "managed services",
             "cybersecurity",
             "cyber security",
@@ -319,7 +319,8 @@ pub const TAXONOMY: &[Industry] = &[
             "properties",
             "estate agent*",
             "homes for sale",
-            "letting*",
+            "lettings",
+            "letting agent*",
             "immobilien*",
             "makler*",
         ],
@@ -348,7 +349,7 @@ pub const TAXONOMY: &[Industry] = &[
             "physiotherap*",
             "physio",
             "doctor",
-            "nurse*",
+            "nurse",
             "nursing",
             "primary care",
             "pediatric*",
@@ -451,7 +452,8 @@ pub const TAXONOMY: &[Industry] = &[
         ],
         terms: &[
             "school",
-            "tutor*",
+            "tutor",
+            "tutoring",
             "~course",
             "academy",
             "academies",
@@ -585,6 +587,8 @@ struct Term {
     industry: usize,
     weight: f32,
     stem: bool,
+    /// Ends in s, x, z, ch or sh, so its plural takes `es`.
+    sibilant: bool,
 }
 
 struct Matcher {
@@ -610,6 +614,9 @@ static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
                 industry,
                 weight: if weak { 0.5 } else { 1.0 },
                 stem,
+                sibilant: ["s", "x", "z", "ch", "sh"]
+                    .iter()
+                    .any(|e| word.ends_with(e)),
             });
         }
     }
@@ -621,29 +628,36 @@ static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
     Matcher { automaton, terms }
 });
 
-/// A byte that continues a word: ASCII letters and digits, and any byte of a non-ASCII
-/// character (so `Zahnärzte` stays one word).
-fn word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+/// Whether a character continues a word (letters and digits of any script, so `Zahnärzte`
+/// stays one word while a no-break space, `®` or a curly quote ends one).
+fn continues_word(c: Option<char>) -> bool {
+    c.is_some_and(char::is_alphanumeric)
 }
 
-/// Where a whole-word match may end: right after the term, or after a plural `s`/`es`.
-fn ends_word(rest: &[u8]) -> bool {
-    let after = |n: usize| rest.get(n).is_none_or(|b| !word_byte(*b));
-    after(0)
-        || (rest.first().is_some_and(|b| b.eq_ignore_ascii_case(&b's')) && after(1))
-        || (rest.len() >= 2 && rest[..2].eq_ignore_ascii_case(b"es") && after(2))
+/// Where a whole-word match may end: right after the term, after a plural `s`, or after `es`
+/// where English spells the plural so (`taxes`, `branches`; not `cares` for `car`).
+fn ends_word(rest: &str, sibilant: bool) -> bool {
+    let ends = |s: &str| !continues_word(s.chars().next());
+    if ends(rest) {
+        return true;
+    }
+    let plural = |suffix: &str| {
+        rest.get(..suffix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(suffix))
+            && ends(&rest[suffix.len()..])
+    };
+    plural("s") || (sibilant && plural("es"))
 }
 
 /// Adds the taxonomy words of `text`, times `weight`, to `tally`.
 pub fn tally(text: &str, weight: f32, tally: &mut Tally) {
     let m = &*MATCHER;
-    let bytes = text.as_bytes();
     let mut counts = vec![0u32; m.terms.len()];
     for hit in m.automaton.find_iter(text) {
         let term = &m.terms[hit.pattern().as_usize()];
-        let starts_word = hit.start() == 0 || !word_byte(bytes[hit.start() - 1]);
-        if !starts_word || (!term.stem && !ends_word(&bytes[hit.end()..])) {
+        // Terms are whole UTF-8 strings, so a hit starts and ends on character boundaries.
+        let starts_word = !continues_word(text[..hit.start()].chars().next_back());
+        if !starts_word || (!term.stem && !ends_word(&text[hit.end()..], term.sibilant)) {
             continue;
         }
         let count = &mut counts[hit.pattern().as_usize()];
@@ -756,6 +770,12 @@ mod tests {
     fn words_match_at_word_starts_with_plurals_and_stems() {
         // `tax` inside `syntax`, `law` inside `lawn`, `app` inside `happy` do not count.
         assert!(words("syntax lawn happy application").is_empty());
+        // `es` is a plural only where English spells it so; a curly quote or a registered
+        // sign ends a word, a letter of any script does not.
+        assert!(words("she cares about tutorials").is_empty());
+        assert_eq!(words("Invisalign® and “pizzeria”")["dentist"], 1.0);
+        assert_eq!(words("Invisalign® and “pizzeria”")["restaurant"], 1.0);
+        assert!(words("Carbonara").is_empty());
         assert_eq!(words("taxes")["accounting"], 1.0);
         assert_eq!(words("Plumbing and plumbers")["plumber"], 2.0);
         assert_eq!(words("Zahnarztpraxis")["dentist"], 1.0);

@@ -190,10 +190,17 @@ pub fn enrich(facts: &Facts, candidate: &Candidate) -> Enrichment {
     let mut e = Enrichment::default();
     // Structured types are the strongest evidence, then the source's category, then the words
     // of the name and the pages.
+    // A type the taxonomy names (`Hotel`) before the words of a generic one (`Menu`).
     let typed = facts
         .schema_types
         .iter()
-        .find_map(|t| industry::classify_text(t));
+        .find_map(|t| industry::of_schema_type(t))
+        .or_else(|| {
+            facts
+                .schema_types
+                .iter()
+                .find_map(|t| industry::classify_text(t))
+        });
     let listed = candidate
         .category
         .as_deref()

@@ -53,11 +53,12 @@ static REVERSED_RE: LazyLock<Regex> = LazyLock::new(|| {
 static DOT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*[\[\(\{<]\s*(?i:dot)\s*[\]\)\}>]\s*|\s+(?:dot|DOT)\s+").expect("static regex")
 });
-/// Numbers in text: digit groups (`512-555-0128`, `020 7946 0508`), or one run of digits after a
-/// country code or an area code in brackets (`+49 (30) 3622471`, `(030) 3622471`).
+/// Numbers in text: digit groups (`512-555-0128`, `020 7946 0508`, `+33 1 42 68 53 00`), or one
+/// run of digits after a country code or an area code in brackets (`+49 (30) 3622471`,
+/// `(030) 3622471`).
 static PHONE_TEXT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}|(?:\+\d{1,3}[\s.-]?)?\(\d{1,5}\)[\s.-]?\d{3,10}|\+\d{1,3}[\s.-]?\d{4,12}",
+        r"\+\d{1,3}[\s.-]?\d{1,4}(?:[\s.-]\d{2,8}){2,5}|(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){1,4}|(?:\+\d{1,3}[\s.-]?)?\(\d{1,5}\)[\s.-]?\d{3,10}|\+\d{1,3}[\s.-]?\d{4,12}",
     )
     .expect("static regex")
 });
@@ -874,6 +875,15 @@ fn read_text(
         }
     }
     for c in OBFUSCATED_RE.captures_iter(&text) {
+        // The ASCII word boundary also starts inside `müller`: not an address of its own.
+        let start = c.get(0).map_or(0, |m| m.start());
+        if text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            continue;
+        }
         let bare_at = !c["at"].contains(['[', '(', '{', '<']);
         if bare_at && !DOT_RE.is_match(&c["domain"]) {
             continue;
@@ -1573,7 +1583,7 @@ mod tests {
             <p>Write to sales [at] acme [dot] test, or billing(at)acme.test.</p>
             <p>Bookings: team AT acme DOT test · press {at} acme {dot} test</p>
             <p>Old style: jobs at acme dot test. Visit us at acme.test for more.</p>
-            <p>Schreiben Sie an mueller@acme.test oder müller@acme.test</p>
+            <p>Schreiben Sie an mueller@acme.test oder müller@acme.test, jörg (at) acme (dot) test</p>
             </main></body></html>"#;
         let f = extract(&[page("contact", html)], Some("US"));
         let emails: Vec<_> = f.emails.iter().map(|p| p.value.as_str()).collect();
@@ -1591,6 +1601,7 @@ mod tests {
         // non-ASCII letter is not cut short.
         assert!(!emails.contains(&"us@acme.test"), "{emails:?}");
         assert!(!emails.contains(&"ller@acme.test"), "{emails:?}");
+        assert!(!emails.contains(&"rg@acme.test"), "{emails:?}");
     }
 
     #[test]
@@ -1611,6 +1622,14 @@ mod tests {
         let f = extract(&[page("contact", html)], None);
         let phones: Vec<_> = f.phones.iter().map(|p| p.value.as_str()).collect();
         assert!(phones.contains(&"+49303622471"), "{phones:?}");
+        let f = extract(
+            &[page(
+                "contact",
+                "<main><p>Appelez le +33 1 42 68 53 00</p></main>",
+            )],
+            Some("FR"),
+        );
+        assert_eq!(f.phones[0].value, "+33142685300");
         assert!(phones.contains(&"+49302057173"), "{phones:?}");
         // A number that is invalid everywhere stays flagged.
         let f = extract(

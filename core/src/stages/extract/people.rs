@@ -500,8 +500,23 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mu
             continue;
         }
         let mut added = Vec::new();
-        for re in PROSE.iter() {
+        for (k, re) in PROSE.iter().enumerate() {
             for c in re.captures_iter(&text) {
+                // The whole-title pattern takes everything up to the comma, so it is kept only
+                // for a title in title case ("our Owner & Master Plumber, …"), never for a
+                // clause ("our founder Jane Doe and her husband, John Roe").
+                if k == WHOLE_TITLE && !title_case(&c["title"]) {
+                    continue;
+                }
+                // News quotes people of other companies ("said John Roe, the CEO of Acme"); the
+                // company's own people are "our" ("our Front of House Manager, …").
+                if page.kind == "news"
+                    && c["title"].contains(" of ")
+                    && !c[0].to_lowercase().contains("our ")
+                    && !c[0].contains('(')
+                {
+                    continue;
+                }
                 let name = trim_name(&c["name"]);
                 let title = clean_title(&c["title"]);
                 // Someone already listed (a press contact from the team) still gets the
@@ -521,9 +536,33 @@ pub(super) fn read_prose(doc: &Html, page: &StoredPage, region: &str, facts: &mu
             }
         }
         if let [i] = added.as_slice() {
-            contacts_from(block, region, &mut facts.people[*i]);
+            let person = &mut facts.people[*i];
+            let had = person.email.is_some();
+            contacts_from(block, region, person);
+            // A sentence can name one person and give someone else's address ("… works with
+            // Tom, reach him at tom@"): an address is only taken when it fits the name.
+            if !had
+                && let Some(e) = &person.email
+                && crate::email_pattern::patterns_of(&person.name, e).is_empty()
+            {
+                person.email = None;
+            }
         }
     }
+}
+
+/// Index in [`PROSE`] of the pattern that takes a whole title up to a comma.
+const WHOLE_TITLE: usize = 2;
+
+/// Whether every word of a title is capitalised or a connector (`&`, `and`, `of`, …).
+fn title_case(title: &str) -> bool {
+    title.split_whitespace().all(|w| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            || matches!(
+                w,
+                "&" | "and" | "of" | "for" | "the" | "de" | "du" | "la" | "und"
+            )
+    })
 }
 
 /// A captured name without a sentence opener the pattern took along ("Meet Jane Doe").
@@ -729,6 +768,30 @@ mod tests {
             ]
         );
         assert!(f.people[1].is_decision_maker);
+    }
+
+    #[test]
+    fn clauses_are_not_titles_and_other_peoples_addresses_are_not_taken() {
+        let f = team(
+            "<p>Our founder Jane Doe and her husband, John Roe, opened in 2001.</p>
+             <p>Omar Haddad, our Office Manager, works with Tom Smith; reach Tom at
+             <a href=\"mailto:tom@acme.test\">tom@acme.test</a>.</p>",
+        );
+        let got = people(&f);
+        assert!(
+            got.contains(&("Jane Doe".into(), Some("Founder".into()))),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|(n, _)| n == "John Roe"), "{got:?}");
+        let omar = f.people.iter().find(|p| p.name == "Omar Haddad").unwrap();
+        assert_eq!(omar.email, None, "Tom's address is not Omar's");
+        // News pages quote people of other companies.
+        let news = super::super::test_page(
+            "news",
+            "<html><body><main><p>\"A great partner,\" said John Roe, the CEO of Partner Corp.</p>\
+             </main></body></html>",
+        );
+        assert!(super::super::extract(&[news], None).people.is_empty());
     }
 
     #[test]
