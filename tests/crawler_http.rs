@@ -22,6 +22,24 @@ fn redirect(to: &str) -> Response {
     Redirect::moved_permanent(to).into_response()
 }
 
+/// A test app with no workers: the tests drive a fetcher themselves.
+async fn app_without_workers() -> TestApp {
+    TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await
+}
+
+/// The app's crawl settings for a site on loopback: no proxy, private addresses allowed.
+fn loopback_crawl(app: &TestApp) -> leadgen_core::config::CrawlConfig {
+    let mut cfg = app.cfg.crawl.clone();
+    cfg.proxy = None;
+    cfg.allow_private_networks = true;
+    cfg
+}
+
 /// Serves `app` on a free loopback port; returns its base URL.
 async fn serve(app: impl Endpoint + 'static) -> String {
     let acceptor = TcpListener::bind("127.0.0.1:0")
@@ -99,17 +117,10 @@ async fn start_site(log: Log) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
-    let app = TestApp::spawn_with(Spawn {
-        workers: false,
-        companies: 5,
-        ..Spawn::default()
-    })
-    .await;
+    let app = app_without_workers().await;
     let log = Arc::new(Mutex::new(Vec::new()));
     let base = start_site(log.clone()).await;
-    let mut cfg = app.cfg.crawl.clone();
-    cfg.proxy = None;
-    cfg.allow_private_networks = true;
+    let mut cfg = loopback_crawl(&app);
     cfg.host_delay = Duration::from_millis(200);
     cfg.max_page_bytes = 1 << 20;
     let fetcher = Fetcher::new(cfg, app.pool.clone()).unwrap();
@@ -174,9 +185,7 @@ async fn redirects_are_followed_hop_by_hop_within_robots_and_the_limit() {
 
     // With a rotation configured, a host always gets the same entry, and robots.txt is
     // obeyed for that entry's product token.
-    let mut cfg = app.cfg.crawl.clone();
-    cfg.proxy = None;
-    cfg.allow_private_networks = true;
+    let mut cfg = loopback_crawl(&app);
     cfg.host_delay = Duration::from_millis(50);
     cfg.user_agents = vec![
         "alpha-bot/1 (+https://a.example)".into(),
@@ -233,17 +242,10 @@ async fn start_slow_robots_site(log: Arc<Mutex<Vec<String>>>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_that_miss_the_robots_cache_together_fetch_it_once() {
-    let app = TestApp::spawn_with(Spawn {
-        workers: false,
-        companies: 5,
-        ..Spawn::default()
-    })
-    .await;
+    let app = app_without_workers().await;
     let log = Arc::new(Mutex::new(Vec::new()));
     let base = start_slow_robots_site(log.clone()).await;
-    let mut cfg = app.cfg.crawl.clone();
-    cfg.proxy = None;
-    cfg.allow_private_networks = true;
+    let mut cfg = loopback_crawl(&app);
     cfg.host_delay = Duration::from_millis(50);
     let fetcher = Arc::new(Fetcher::new(cfg, app.pool.clone()).unwrap());
 
