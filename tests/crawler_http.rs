@@ -1,10 +1,12 @@
 //! HTTP as the crawler speaks it, against a site on loopback: redirects followed hop by hop
 //! (each checked against robots.txt and spaced like any request, at most five, the chain
-//! reported), bodies cut at the size cap, binary types recorded but not read.
+//! reported), bodies cut at the size cap, binary types recorded but not read, and the browser's
+//! requests held to the same rules by its gate.
 
 mod common;
 
 use common::{Spawn, TestApp};
+use leadgen_worker::browser_gate::BrowserGate;
 use leadgen_worker::fetcher::{FetchError, Fetcher};
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -265,5 +267,59 @@ async fn jobs_that_miss_the_robots_cache_together_fetch_it_once() {
         "robots.txt is read once for the host: {log:?}"
     );
     assert_eq!(log.len(), 5, "{log:?}");
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_gate_obeys_robots_and_spaces_the_sites_own_requests() {
+    let app = app_without_workers().await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let base = start_site(log.clone()).await;
+    let mut cfg = loopback_crawl(&app);
+    cfg.host_delay = Duration::from_millis(200);
+    let fetcher = Fetcher::new(cfg, app.pool.clone()).unwrap();
+    let gate = BrowserGate::open(fetcher, "127.0.0.1").await.unwrap();
+    // The browser's side: everything through the gate, as Chromium is configured.
+    let browser = reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(gate.proxy_url()).unwrap())
+        .build()
+        .unwrap();
+
+    // A URL robots.txt disallows is refused by the gate and never reaches the site.
+    let refused = browser
+        .get(format!("{base}/private/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let why = refused.text().await.unwrap();
+    assert!(why.contains("robots.txt disallows"), "{why}");
+
+    // Requests the page makes at once to its own host arrive one host delay apart.
+    let loads = (0..3).map(|_| {
+        let browser = browser.clone();
+        let url = format!("{base}/c");
+        tokio::spawn(async move { browser.get(url).send().await.unwrap().text().await })
+    });
+    for body in futures::future::join_all(loads).await {
+        assert!(body.unwrap().unwrap().contains("Arrived"));
+    }
+    let log = log.lock().unwrap().clone();
+    assert!(
+        log.iter().all(|(path, _, _)| !path.starts_with("/private")),
+        "{log:?}"
+    );
+    let pages: Vec<Instant> = log
+        .iter()
+        .filter(|(path, _, _)| path == "/c")
+        .map(|(_, at, _)| *at)
+        .collect();
+    assert_eq!(pages.len(), 3, "{log:?}");
+    // Slots are 200 ms apart; arrivals are logged after the timers and the loopback hop, which
+    // a busy machine delays unevenly. Unspaced, the three would arrive within milliseconds.
+    for pair in pages.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(150), "requests {gap:?} apart");
+    }
     app.cleanup().await;
 }

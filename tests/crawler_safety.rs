@@ -1,7 +1,8 @@
 //! The crawler stays off networks it may not reach: with private networks not allowed, loopback
 //! destinations (IP literal or `localhost`), non-standard ports and other schemes are refused
-//! with the reason before any request, the fetch stage records the refusal as a permanent error
-//! of the job, and a proxy on loopback is refused naming `LEADGEN_PROXY`. Only loopback is
+//! with the reason before any request (by the fetcher and by the browser's gate alike), the fetch
+//! stage records the refusal as a permanent error of the job, and a proxy on loopback is refused
+//! naming `LEADGEN_PROXY`. Only loopback is
 //! ever contacted.
 
 mod common;
@@ -10,6 +11,7 @@ use common::{Spawn, TestApp};
 use leadgen_core::config::CrawlConfig;
 use leadgen_core::jobs::ItemJob;
 use leadgen_core::repo::{jobs, politeness};
+use leadgen_worker::browser_gate::BrowserGate;
 use leadgen_worker::fetcher::{FetchError, Fetcher};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -109,14 +111,35 @@ async fn loopback_destinations_and_other_ports_are_refused_without_a_request() {
     let (_, reason) = refusal(fetcher.get("ftp://www.example.com/").await);
     assert!(reason.contains("scheme `ftp`"), "{reason}");
 
-    // Browser page loads go through the same check.
-    let page = format!("http://127.0.0.1:{port}/");
-    let (_, reason) = refusal(
-        fetcher
-            .permit(&page, std::time::Duration::from_secs(20))
-            .await,
-    );
-    assert_eq!(reason, "127.0.0.1 is a loopback address");
+    // Every request of the browser goes through its gate, which applies the same check: a
+    // page, or an image or script it loads, is answered 403 with the reason and never sent.
+    let gate = BrowserGate::open(fetcher.clone(), "example.com")
+        .await
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(gate.proxy_url()).unwrap())
+        .build()
+        .unwrap();
+    let refused = browser
+        .get(format!("http://127.0.0.1:{port}/logo.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let why = refused.text().await.unwrap();
+    assert!(why.contains("127.0.0.1 is a loopback address"), "{why}");
+    // HTTPS arrives as a tunnel, refused the same way before anything is connected.
+    let tunnel = browser
+        .get(format!("https://127.0.0.1:{port}/"))
+        .send()
+        .await;
+    assert!(tunnel.is_err(), "{tunnel:?}");
+    let metadata = browser
+        .get("http://169.254.169.254/latest/meta-data/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metadata.status(), 403);
 
     assert!(site.seen().is_empty(), "the listener got {:?}", site.seen());
     // Not even robots.txt was asked for.

@@ -1,5 +1,6 @@
 //! JavaScript-only sites are rendered in real headless Chromium (chromedriver supervised by the
-//! worker) and their contact data extracted, through the same proxy and politeness as fetches.
+//! worker) and their contact data extracted, every browser request through the worker's gate:
+//! the same proxy, robots.txt and per-host politeness as fetches.
 
 mod common;
 
@@ -67,5 +68,25 @@ async fn a_javascript_only_site_is_rendered_and_its_contacts_extracted() {
             .any(|e| e.host == truth.domain && e.path.starts_with("/about")),
         "links only visible after rendering were followed"
     );
+    // Plain fetches and the browser's own requests (through its gate) share the host's slots:
+    // never two requests to the site closer than the host delay (100 ms here, less a little
+    // for when each arrival was logged).
+    let mut arrivals: Vec<std::time::SystemTime> = app
+        .web
+        .log()
+        .iter()
+        .filter(|e| e.host == truth.domain)
+        .map(|e| e.at)
+        .collect();
+    arrivals.sort();
+    assert!(arrivals.len() >= 3, "{arrivals:?}");
+    for pair in arrivals.windows(2) {
+        let gap = pair[1].duration_since(pair[0]).unwrap_or_default();
+        assert!(
+            gap >= Duration::from_millis(80),
+            "two requests to {} {gap:?} apart",
+            truth.domain
+        );
+    }
     app.cleanup().await;
 }

@@ -10,7 +10,7 @@ use leadgen_core::config::CrawlConfig;
 use leadgen_core::repo::politeness;
 use leadgen_core::stages::fetch::{crawl_delay, robots_allows};
 use sqlx::PgPool;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
@@ -178,7 +178,18 @@ pub struct Fetcher {
     /// One robots.txt fetch per host at a time in this process: jobs that miss the shared cache
     /// together wait for the first one's answer instead of each fetching the file.
     robots_flights: Arc<std::sync::Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// robots.txt rules this process read lately, so a site's every request does not ask
+    /// Postgres again; kept for [`LOCAL_ROBOTS_TTL`], within the shared cache's own expiry.
+    robots_local: Arc<std::sync::Mutex<HashMap<String, LocalRobots>>>,
 }
+
+/// When this process read a host's robots.txt rules, and the rules.
+type LocalRobots = (Instant, Arc<str>);
+
+/// How long this process reuses a robots.txt it read from the shared cache. As short as the
+/// shared cache keeps an unreadable file's disallow-all, so a recovered site is not refused
+/// longer than it would be without the local copy.
+const LOCAL_ROBOTS_TTL: Duration = Duration::from_secs(60);
 
 /// Per-host GCRA limiter of one process.
 type HostLimiter = governor::DefaultKeyedRateLimiter<String>;
@@ -216,6 +227,7 @@ impl Fetcher {
             pool,
             guard,
             robots_flights: Default::default(),
+            robots_local: Default::default(),
         })
     }
 
@@ -247,8 +259,9 @@ impl Fetcher {
         }
     }
 
-    /// The host of `url` and the gap its requests need, or why robots.txt forbids it.
-    async fn allowed(&self, url: &str) -> Result<(String, Duration), FetchError> {
+    /// The host of `url` and the gap its requests need, or why robots.txt or the destination
+    /// rules forbid it.
+    pub async fn allowed(&self, url: &str) -> Result<(String, Duration), FetchError> {
         let host = self.destination(url).await?;
         let parsed = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.into()))?;
         let robots = self.robots(&parsed, &host).await?;
@@ -263,20 +276,35 @@ impl Fetcher {
         Ok((host, delay))
     }
 
-    /// Checks robots.txt for `url` and waits for the host's next request slot, for requests
-    /// made by another client (the browser).
-    /// Holds the host for `lease` (until [`Fetcher::release`]) so no other request to it is
-    /// in flight meanwhile; returns the host to release.
-    pub async fn permit(&self, url: &str, lease: Duration) -> Result<String, FetchError> {
-        let (host, delay) = self.allowed(url).await?;
-        self.take_slot(&host, delay, lease).await?;
-        Ok(host)
+    /// Waits for `host`'s next request slot, `gap` after the previous one across all workers,
+    /// and holds the host (no other request to it in flight) until [`Fetcher::release`] or the
+    /// request timeout has passed: for requests sent by another client (the browser's gate).
+    pub async fn hold(&self, host: &str, gap: Duration) -> Result<(), FetchError> {
+        self.take_slot(host, gap, self.cfg.timeout + Duration::from_secs(5))
+            .await
     }
 
-    /// Ends a [`Fetcher::permit`]: the host is free for the next request.
+    /// Waits for `host`'s next request slot without holding the host: for a tunnel whose
+    /// requests cannot be seen one by one.
+    pub async fn space(&self, host: &str, gap: Duration) -> Result<(), FetchError> {
+        if let Some(local) = &self.local {
+            local.until_key_ready(&host.to_string()).await;
+        }
+        let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
+        tokio::time::sleep((slot - Utc::now()).to_std().unwrap_or(Duration::ZERO)).await;
+        Ok(())
+    }
+
+    /// Ends a [`Fetcher::hold`]: the host is free for the next request.
     pub async fn release(&self, host: &str) -> Result<(), FetchError> {
         politeness::release_host(&self.pool, host).await?;
         Ok(())
+    }
+
+    /// The HTTP client behind every fetch (destination rules, outbound proxy, timeouts, no
+    /// redirects followed), for requests checked and spaced by the caller.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     /// Waits for this process's turn, then the host's next slot (spacing), then until no other
@@ -346,7 +374,7 @@ impl Fetcher {
     }
 
     /// The host of `url` when the crawler may connect to it at all (scheme, port, address).
-    async fn destination(&self, url: &str) -> Result<String, FetchError> {
+    pub async fn destination(&self, url: &str) -> Result<String, FetchError> {
         self.guard.check(url).await?;
         Url::parse(url)
             .ok()
@@ -407,9 +435,32 @@ impl Fetcher {
 
     /// The host's robots.txt, from the shared cache or fetched once. A missing file (4xx) allows
     /// everything; one that cannot be read (5xx, network) disallows until it can.
-    async fn robots(&self, url: &Url, host: &str) -> Result<String, FetchError> {
+    async fn robots(&self, url: &Url, host: &str) -> Result<Arc<str>, FetchError> {
+        if let Some(rules) = self.local_robots(host) {
+            return Ok(rules);
+        }
+        let rules = self.shared_robots(url, host).await?;
+        let mut local = self.robots_local.lock().unwrap_or_else(|e| e.into_inner());
+        if local.len() >= LOCAL_HOSTS {
+            local.retain(|_, (at, _)| at.elapsed() < LOCAL_ROBOTS_TTL);
+        }
+        local.insert(host.to_string(), (Instant::now(), rules.clone()));
+        Ok(rules)
+    }
+
+    /// The rules this process read for `host` less than [`LOCAL_ROBOTS_TTL`] ago.
+    fn local_robots(&self, host: &str) -> Option<Arc<str>> {
+        let local = self.robots_local.lock().unwrap_or_else(|e| e.into_inner());
+        local
+            .get(host)
+            .filter(|(at, _)| at.elapsed() < LOCAL_ROBOTS_TTL)
+            .map(|(_, rules)| rules.clone())
+    }
+
+    /// The host's robots.txt from the cache all workers share, or fetched into it.
+    async fn shared_robots(&self, url: &Url, host: &str) -> Result<Arc<str>, FetchError> {
         if let Some(r) = politeness::robots(&self.pool, host).await? {
-            return Ok(robots_body(r.http_status, r.body));
+            return Ok(robots_body(r.http_status, r.body).into());
         }
         let flight = self
             .robots_flights
@@ -422,8 +473,8 @@ impl Fetcher {
             let _turn = flight.lock().await;
             // Whoever held the turn before may have stored the answer meanwhile.
             match politeness::robots(&self.pool, host).await {
-                Ok(Some(r)) => Ok(robots_body(r.http_status, r.body)),
-                Ok(None) => self.fetch_robots(url, host).await,
+                Ok(Some(r)) => Ok(robots_body(r.http_status, r.body).into()),
+                Ok(None) => self.fetch_robots(url, host).await.map(Arc::from),
                 Err(e) => Err(e.into()),
             }
         };

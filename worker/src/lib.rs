@@ -7,6 +7,7 @@
 //! jobs are taken over within ~20 s; idle workers wake on `LISTEN` and poll every second as a
 //! fallback; retries back off in the database; finished rows are pruned continuously.
 
+pub mod browser_gate;
 pub mod fetcher;
 mod give_up;
 pub mod listen;
@@ -99,6 +100,7 @@ impl Ctx {
 
 /// Batch size and concurrency of a stage's queue: small batches for slow network stages so
 /// work spreads across processes and a crash strands little; large ones for quick CPU stages.
+/// The fetch stage's concurrency is the default of `LEADGEN_FETCH_CONCURRENCY`.
 pub fn queue_tuning(stage: Stage) -> (usize, usize) {
     match stage {
         Stage::Discover => (2, 4),
@@ -264,7 +266,10 @@ pub async fn run(
                     .backend(backend::<$ty>(&pool, stage))
                     .data(ctx.clone())
                     .catch_panic()
-                    .concurrency(queue_tuning(stage).1)
+                    .concurrency(match stage {
+                        Stage::Fetch => ctx.cfg.crawl.fetch_concurrency,
+                        _ => queue_tuning(stage).1,
+                    })
                     .build($handler)
             });
         }};

@@ -38,7 +38,6 @@ pub struct Renderer {
     driver: Driver,
     permits: Semaphore,
     timeout: Duration,
-    proxy: Option<String>,
 }
 
 impl Renderer {
@@ -56,7 +55,6 @@ impl Renderer {
             driver,
             permits: Semaphore::new(cfg.render_sessions),
             timeout: cfg.render_timeout,
-            proxy: cfg.crawl.proxy.clone(),
         })
     }
 
@@ -105,8 +103,8 @@ impl Renderer {
         Ok(url)
     }
 
-    fn capabilities(&self, user_agent: &str) -> fantoccini::wd::Capabilities {
-        let mut args = vec![
+    fn capabilities(&self, user_agent: &str, gate: &str) -> fantoccini::wd::Capabilities {
+        let args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
             "--disable-gpu".into(),
@@ -118,12 +116,10 @@ impl Renderer {
             "--disable-sync".into(),
             "--disable-extensions".into(),
             format!("--user-agent={user_agent}"),
+            // Every request goes through the gate, loopback included (the gate resolves names).
+            format!("--proxy-server={gate}"),
+            "--proxy-bypass-list=<-loopback>".into(),
         ];
-        if let Some(p) = &self.proxy {
-            args.push(format!("--proxy-server={p}"));
-            // The proxy resolves names; also send loopback through it.
-            args.push("--proxy-bypass-list=<-loopback>".into());
-        }
         let mut caps = fantoccini::wd::Capabilities::new();
         caps.insert("browserName".into(), json!("chrome"));
         caps.insert("pageLoadStrategy".into(), json!("normal"));
@@ -132,8 +128,14 @@ impl Renderer {
     }
 
     /// Loads `url` in a fresh headless browser sending `user_agent` (the one the crawler uses
-    /// for that host) and returns the rendered HTML.
-    pub async fn render(&self, url: &str, user_agent: &str) -> Result<String, RenderError> {
+    /// for that host) and every request through `gate` (a [`crate::browser_gate::BrowserGate`]'s
+    /// proxy URL), and returns the rendered HTML.
+    pub async fn render(
+        &self,
+        url: &str,
+        user_agent: &str,
+        gate: &str,
+    ) -> Result<String, RenderError> {
         let _permit = self
             .permits
             .acquire()
@@ -143,7 +145,7 @@ impl Renderer {
         // WebDriver runs on loopback or a private network: plain HTTP, no TLS stack needed.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = fantoccini::ClientBuilder::new(connector)
-            .capabilities(self.capabilities(user_agent))
+            .capabilities(self.capabilities(user_agent, gate))
             .connect(&endpoint)
             .await
             .map_err(|e| RenderError::Unavailable(e.to_string()))?;

@@ -167,6 +167,10 @@ pub struct CrawlConfig {
     pub host_delay: Duration,
     /// Most pages fetched per site.
     pub page_budget: usize,
+    /// Sites one worker process crawls at once (`LEADGEN_FETCH_CONCURRENCY`, default 64). A
+    /// site's fetch job mostly waits for its host's next slot, so this is what lets many polite
+    /// hosts be fetched side by side; each costs a little memory, not a thread.
+    pub fetch_concurrency: usize,
     /// Total time allowed for one request.
     pub timeout: Duration,
     /// Largest body read; the rest is cut and the page marked truncated.
@@ -300,6 +304,17 @@ impl Config {
             return Err(ConfigError {
                 var: "LEADGEN_PAGE_BUDGET",
                 reason: "must be between 1 and 100".into(),
+            });
+        }
+        let fetch_concurrency: usize = parse(
+            "LEADGEN_FETCH_CONCURRENCY",
+            non_empty("LEADGEN_FETCH_CONCURRENCY"),
+            64,
+        )?;
+        if fetch_concurrency == 0 || fetch_concurrency > 4096 {
+            return Err(ConfigError {
+                var: "LEADGEN_FETCH_CONCURRENCY",
+                reason: "must be between 1 and 4096".into(),
             });
         }
         let timeout_ms: u64 = parse(
@@ -436,6 +451,7 @@ impl Config {
                 user_agents,
                 host_delay: Duration::from_millis(host_delay_ms),
                 page_budget,
+                fetch_concurrency,
                 timeout: Duration::from_millis(timeout_ms),
                 max_page_bytes,
                 freshness: Duration::from_secs(freshness_hours * 3600),

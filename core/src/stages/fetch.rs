@@ -132,12 +132,50 @@ pub fn rank_pages(
     sitemap: &[String],
     budget: usize,
 ) -> Vec<(String, Url)> {
+    read_home(home_html, home_url).rank(home_url, sitemap, budget)
+}
+
+/// What the fetch stage needs of a home page, from one parse of it.
+#[derive(Debug, Clone)]
+pub struct HomePage {
+    /// Every link: absolute URL and link text.
+    pub links: Vec<(Url, String)>,
+    /// Whether its content only appears after JavaScript runs (see [`needs_render`]).
+    pub needs_render: bool,
+}
+
+/// Reads a home page's links and whether it needs the browser (one HTML parse, where ranking
+/// and the render check would each parse it again).
+pub fn read_home(home_html: &str, home_url: &Url) -> HomePage {
     let doc = Html::parse_document(home_html);
     let a = Selector::parse("a[href]").expect("static selector");
-    let links = doc.select(&a).filter_map(|link| {
-        let href = link.value().attr("href")?;
-        Some((home_url.join(href).ok()?, link.text().collect::<String>()))
-    });
+    let links = doc
+        .select(&a)
+        .filter_map(|link| {
+            let href = link.value().attr("href")?;
+            Some((home_url.join(href).ok()?, link.text().collect::<String>()))
+        })
+        .collect();
+    HomePage {
+        links,
+        needs_render: doc_needs_render(&doc),
+    }
+}
+
+impl HomePage {
+    /// The internal pages worth fetching, best first, at most `budget`, with the sitemap's
+    /// entries as further candidates (see [`rank_pages`]).
+    pub fn rank(&self, home_url: &Url, sitemap: &[String], budget: usize) -> Vec<(String, Url)> {
+        rank_candidates(self.links.iter().cloned(), home_url, sitemap, budget)
+    }
+}
+
+fn rank_candidates(
+    links: impl Iterator<Item = (Url, String)>,
+    home_url: &Url,
+    sitemap: &[String],
+    budget: usize,
+) -> Vec<(String, Url)> {
     let from_sitemap = sitemap
         .iter()
         .filter_map(|u| Some((Url::parse(u.trim()).ok()?, String::new())));
@@ -230,7 +268,18 @@ pub fn sitemap_locs(xml: &str, limit: usize) -> Vec<String> {
 /// Whether a page's content only appears after JavaScript runs: an application shell with
 /// little visible text, or an explicit `noscript` plea.
 pub fn needs_render(html: &str) -> bool {
-    let doc = Html::parse_document(html);
+    // Without a script element nothing can fill the page in (this skips the parse).
+    if !html
+        .as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"<script"))
+    {
+        return false;
+    }
+    doc_needs_render(&Html::parse_document(html))
+}
+
+fn doc_needs_render(doc: &Html) -> bool {
     let body = Selector::parse("body").expect("static selector");
     let script = Selector::parse("script").expect("static selector");
     let noscript = Selector::parse("noscript").expect("static selector");
@@ -361,6 +410,19 @@ mod tests {
         let text = "word ".repeat(100);
         let page = format!("<html><body><p>{text}</p><script>x()</script></body></html>");
         assert!(!needs_render(&page));
+        // Upper-case markup is a script all the same; a page without one never needs rendering.
+        assert!(needs_render(&shell.replace("script", "SCRIPT")));
+        assert!(!needs_render(
+            r#"<html><body><div id="app"></div></body></html>"#
+        ));
+        // One read of a home page answers both questions the fetch stage asks.
+        let home = Url::parse("http://acme.test/").unwrap();
+        let read = read_home(shell, &home);
+        assert!(read.needs_render);
+        let html = format!(r#"<a href="/contact">Contact</a>{page}"#);
+        let read = read_home(&html, &home);
+        assert!(!read.needs_render);
+        assert_eq!(read.rank(&home, &[], 8), rank_links(&html, &home, 8));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leadgen_core::model::Candidate;
 use leadgen_core::repo::pages::{self, NewPage};
 use leadgen_core::repo::{jobs, work_items};
 use leadgen_core::stages::fetch::{
-    cross_domain_alias, needs_render, normalize_website, rank_links, rank_pages, sitemap_locs,
+    HomePage, cross_domain_alias, needs_render, normalize_website, read_home, sitemap_locs,
 };
 use uuid::Uuid;
 
@@ -47,18 +47,29 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
             return next(ctx, job, false).await;
         }
     };
-    store(ctx, job.item_id, home.as_str(), "home", &home_page).await?;
+    let base = url::Url::parse(&home_page.final_url).unwrap_or(home.clone());
+    // One parse of the home page serves the render check and the link ranking.
+    let read =
+        (home_page.status < 400 && is_html(&home_page)).then(|| read_home(&home_page.body, &base));
+    let mut any_render = read.as_ref().is_some_and(|r| r.needs_render);
+    store(
+        ctx,
+        job.item_id,
+        home.as_str(),
+        "home",
+        &home_page,
+        any_render,
+    )
+    .await?;
     if let Ok(final_url) = url::Url::parse(&home_page.final_url)
         && let Some((alias, domain)) = cross_domain_alias(&home, &final_url)
     {
         pages::add_domain_alias(&ctx.pool, &alias, &domain, home.as_str()).await?;
     }
-    let mut any_render = is_html(&home_page) && needs_render(&home_page.body);
-    if home_page.status < 400 && is_html(&home_page) {
-        let base = url::Url::parse(&home_page.final_url).unwrap_or(home.clone());
+    if let Some(read) = read {
         let budget = ctx.fetcher.config().page_budget.saturating_sub(1);
-        let sitemap = sitemap_pages(ctx, &base, &home_page.body, budget).await;
-        for (kind, link) in rank_pages(&home_page.body, &base, &sitemap, budget) {
+        let sitemap = sitemap_pages(ctx, &base, &read, budget).await;
+        for (kind, link) in read.rank(&base, &sitemap, budget) {
             if let Some(needs) = fetch_one(ctx, job, &candidate.name, link.as_str(), &kind).await? {
                 any_render |= needs;
             }
@@ -90,16 +101,14 @@ const SITEMAP_ENTRIES: usize = 500;
 /// The page URLs of the site's sitemap: the one robots.txt declares, or `/sitemap.xml` when the
 /// home page's own links do not fill the page budget. A missing or unreadable sitemap is no
 /// error: the home page's links are used alone.
-async fn sitemap_pages(ctx: &Ctx, base: &url::Url, home_html: &str, budget: usize) -> Vec<String> {
+async fn sitemap_pages(ctx: &Ctx, base: &url::Url, home: &HomePage, budget: usize) -> Vec<String> {
     let declared = ctx.fetcher.sitemaps(base).await.unwrap_or_default();
     let url = match declared.into_iter().next() {
         Some(u) => u,
-        None if rank_links(home_html, base, budget).len() < budget => {
-            match base.join("/sitemap.xml") {
-                Ok(u) => u.to_string(),
-                Err(_) => return Vec::new(),
-            }
-        }
+        None if home.rank(base, &[], budget).len() < budget => match base.join("/sitemap.xml") {
+            Ok(u) => u.to_string(),
+            Err(_) => return Vec::new(),
+        },
         None => return Vec::new(),
     };
     match ctx.fetcher.get(&url).await {
@@ -112,12 +121,18 @@ fn is_html(p: &Fetched) -> bool {
     p.content_type.as_deref().is_none_or(|c| c.contains("html"))
 }
 
+/// Whether a fetched page needs the browser (one HTML parse).
+fn page_needs_render(p: &Fetched) -> bool {
+    is_html(p) && p.status < 400 && needs_render(&p.body)
+}
+
 async fn store(
     ctx: &Ctx,
     item: Uuid,
     url: &str,
     kind: &str,
     p: &Fetched,
+    needs_render: bool,
 ) -> Result<(), StageError> {
     let html = is_html(p);
     let headers = serde_json::to_value(&p.headers).unwrap_or_default();
@@ -133,7 +148,7 @@ async fn store(
             content_type: p.content_type.as_deref(),
             body,
             truncated: p.truncated,
-            needs_render: html && p.status < 400 && needs_render(&p.body),
+            needs_render,
             headers: &headers,
             elapsed_ms: p.elapsed.as_millis().min(i32::MAX as u128) as i32,
         },
@@ -173,8 +188,9 @@ pub async fn fetch_one(
 ) -> Result<Option<bool>, StageError> {
     match ctx.fetcher.get(url).await {
         Ok(p) => {
-            store(ctx, job.item_id, url, kind, &p).await?;
-            Ok(Some(is_html(&p) && p.status < 400 && needs_render(&p.body)))
+            let needs = page_needs_render(&p);
+            store(ctx, job.item_id, url, kind, &p, needs).await?;
+            Ok(Some(needs))
         }
         Err(e) => {
             jobs::add_error(

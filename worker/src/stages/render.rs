@@ -1,7 +1,9 @@
-//! Render: pages that need JavaScript are loaded in headless Chromium (under the same robots.txt
-//! and per-host politeness as plain fetches); when the home page only became readable in the
+//! Render: pages that need JavaScript are loaded in headless Chromium (every browser request
+//! through a [`BrowserGate`], under the same robots.txt, destination rules and per-host
+//! politeness as plain fetches); when the home page only became readable in the
 //! browser, the internal links it reveals are fetched too, within the page budget.
 
+use crate::browser_gate::BrowserGate;
 use crate::runner::StageError;
 use crate::{Ctx, stages::fetch};
 use leadgen_core::jobs::{ItemJob, Stage};
@@ -30,9 +32,10 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let mut queue = pages::needing_render(&ctx.pool, job.item_id).await?;
     let mut done = 0usize;
     while let Some(url) = queue.pop() {
-        let lease = ctx.cfg.render_timeout + std::time::Duration::from_secs(5);
-        let host = match ctx.fetcher.permit(&url, lease).await {
-            Ok(host) => host,
+        // Checked here too, so a refusal is recorded with its reason rather than rendered as
+        // the gate's 403 page.
+        let host = match ctx.fetcher.allowed(&url).await {
+            Ok((host, _)) => host,
             Err(e) if e.is_transient() => return Err(StageError::Retry(e.to_string())),
             Err(e) => {
                 jobs::add_error(
@@ -48,11 +51,13 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
                 continue;
             }
         };
-        let rendered = renderer.render(&url, ctx.fetcher.agent_for(&host)).await;
-        ctx.fetcher
-            .release(&host)
+        let gate = BrowserGate::open(ctx.fetcher.clone(), &host)
             .await
-            .map_err(|e| StageError::Retry(e.to_string()))?;
+            .map_err(|e| StageError::Retry(format!("browser gate: {e}")))?;
+        let rendered = renderer
+            .render(&url, ctx.fetcher.agent_for(&host), &gate.proxy_url())
+            .await;
+        drop(gate);
         let html = rendered.map_err(|e| StageError::Retry(format!("{url}: {e}")))?;
         pages::set_rendered(&ctx.pool, job.item_id, &url, &html).await?;
         done += 1;
