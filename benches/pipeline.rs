@@ -5,18 +5,24 @@
 //!
 //! Settings (environment): `LEADGEN_BENCH_COMPANIES` (default 200), `LEADGEN_BENCH_SEED`
 //! (default 42), `LEADGEN_BENCH_LATENCY_MS` (`LO-HI`, default `20-80`), `LEADGEN_BENCH_DELAY_MS`
-//! (per-host delay, default 1000).
+//! (per-host delay, default 1000), `LEADGEN_BENCH_START` (`directory`, the default, or
+//! `domains`) and `LEADGEN_FETCH_CONCURRENCY` (sites crawled at once, default 64).
 //!
-//! The directory matches one industry per query, so one search per industry runs concurrently,
-//! each over every city (the location names them all). Prints wall time against the politeness
-//! floor (the time the per-host delay alone imposes on the busiest host), throughput, CPU time
-//! and peak RSS as a table, then one JSON line with the same figures for scripts
-//! (`benches/crawl_compare.sh`). Figures only: nothing is asserted.
+//! With `directory`, the directory matches one industry per query, so one search per industry
+//! runs concurrently, each over every city (the location names them all); sites are found as
+//! the directory's pages are read. With `domains`, every site is known from the start: the
+//! searches carry the sample web's domains (1,000 per search), as a list of known accounts would.
+//! Prints wall time against the politeness floor, throughput, CPU time and peak RSS as a table,
+//! then one JSON line with the same figures for scripts (`benches/crawl_compare.sh`). Figures
+//! only: nothing is asserted.
 //!
-//! CPU time is counted over the crawl (first search sent → last search finished): the whole
-//! process (API + workers + sample web), the sample web's own thread (it is served from a
-//! dedicated single-threaded runtime so its share can be told apart), their difference (what
-//! leadgen itself spent), and the Postgres backends serving this run's database.
+//! The crawl stages (discover, fetch, render) run on a runtime of their own with their own
+//! database pool, as a crawl-only worker process (`leadgen worker --stages discover,fetch,render`)
+//! would; the other stages, the API and the sample web run beside them. CPU time is counted over
+//! the crawl (first search sent → last search finished): the whole process, the sample web's
+//! own thread (served from a dedicated single-threaded runtime), leadgen (the difference), the
+//! crawler's threads alone, and the Postgres backends serving this run's database (the
+//! crawler's connections apart, by their `application_name`).
 
 use leadgen::sample_web::SampleWebServer;
 use leadgen_core::Config;
@@ -78,12 +84,106 @@ fn current_tid() -> Option<u32> {
     link.file_name()?.to_str()?.parse().ok()
 }
 
+/// CPU seconds of the threads of this process whose name starts with `prefix`.
+fn threads_cpu_s(prefix: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| {
+            let tid: u32 = t.file_name().to_str()?.parse().ok()?;
+            let comm = std::fs::read_to_string(t.path().join("comm")).ok()?;
+            comm.starts_with(prefix)
+                .then(|| thread_cpu_s(tid))
+                .flatten()
+        })
+        .sum()
+}
+
 /// Backend process ids of the Postgres connections to this run's database.
 async fn backend_pids(pool: &sqlx::PgPool) -> Vec<i32> {
     sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         .fetch_all(pool)
         .await
         .unwrap_or_default()
+}
+
+/// The `application_name` of the crawler's database connections.
+const CRAWLER_APP: &str = "leadgen-crawler";
+
+/// Backend process ids of the crawler's connections.
+async fn crawler_backend_pids(pool: &sqlx::PgPool) -> Vec<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+    )
+    .bind(CRAWLER_APP)
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default()
+}
+
+/// The stages a crawl-only worker runs.
+const CRAWL_STAGES: [leadgen_core::jobs::Stage; 3] = [
+    leadgen_core::jobs::Stage::Discover,
+    leadgen_core::jobs::Stage::Fetch,
+    leadgen_core::jobs::Stage::Render,
+];
+
+/// Runs the crawl stages on their own runtime (threads named `crawler…`) with their own pool
+/// until `stop` turns true.
+fn start_crawler(
+    cfg: Config,
+    db_url: String,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<std::thread::JoinHandle<anyhow::Result<()>>> {
+    std::thread::Builder::new()
+        .name("crawler-main".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("crawler")
+                // Blocking threads stay, so the CPU they spent is still there to be read.
+                .thread_keep_alive(Duration::from_secs(24 * 3600))
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                let pool = leadgen_core::db::connect_as(&db_url, 20, CRAWLER_APP).await?;
+                let ctx = Arc::new(leadgen_worker::Ctx::new(cfg, pool)?);
+                let stopped = async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                };
+                leadgen_worker::run(ctx, &CRAWL_STAGES, stopped).await
+            })
+        })
+}
+
+/// The politeness floor when every site is known from the start: the host whose own requests
+/// (as many as this run sent), spaced by the host delay or its robots.txt `Crawl-delay` when
+/// that is longer, take longest. Returns the floor and that host.
+fn host_floor(web: &SampleWeb, per_host: &HashMap<&str, u64>, delay: Duration) -> (f64, String) {
+    let delay = delay.as_secs_f64();
+    let mut worst = (0.0, String::new());
+    for (host, n) in per_host {
+        let site = host.strip_prefix("www.").unwrap_or(host);
+        let floor = n.saturating_sub(1) as f64 * delay.max(crawl_delay_of(web, site));
+        if floor > worst.0 {
+            worst = (floor, host.to_string());
+        }
+    }
+    worst
+}
+
+/// The `Crawl-delay` of `site`'s robots.txt, 0 without one.
+fn crawl_delay_of(web: &SampleWeb, site: &str) -> f64 {
+    // After the crawl every flaky robots.txt answers, so this reads the real rules.
+    let robots = web.respond(site, "/robots.txt").text();
+    robots
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.trim().eq_ignore_ascii_case("crawl-delay"))
+        .filter_map(|(_, v)| v.trim().parse::<f64>().ok())
+        .fold(0.0, f64::max)
 }
 
 /// CPU seconds of each listed Postgres backend (those whose `/proc` entry is readable).
@@ -191,14 +291,7 @@ fn critical_path_floor(
         let Some(start) = listed_at.get(&canonical(host)) else {
             continue;
         };
-        // After the crawl every flaky robots.txt answers, so this reads the real rules.
-        let robots = web.respond(&canonical(host), "/robots.txt").text();
-        let crawl_delay = robots
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .filter(|(k, _)| k.trim().eq_ignore_ascii_case("crawl-delay"))
-            .filter_map(|(_, v)| v.trim().parse::<f64>().ok())
-            .fold(0.0, f64::max);
+        let crawl_delay = crawl_delay_of(web, &canonical(host));
         let floor = start + n.saturating_sub(1) as f64 * delay.max(crawl_delay);
         if floor > worst.0 {
             worst = (floor, host.to_string());
@@ -296,6 +389,22 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
     // The sample web's proxy listens on loopback.
     cfg.crawl.allow_private_networks = true;
     cfg.crawl.host_delay = delay;
+    cfg.crawl.fetch_concurrency = env_num("LEADGEN_FETCH_CONCURRENCY", 64) as usize;
+    let by_domains = match std::env::var("LEADGEN_BENCH_START").as_deref() {
+        Err(_) | Ok("directory") => false,
+        Ok("domains") => true,
+        Ok(other) => {
+            anyhow::bail!("LEADGEN_BENCH_START must be directory or domains, not {other:?}")
+        }
+    };
+    let domains: Vec<String> = web_thread
+        .server
+        .web()
+        .ground_truth()
+        .iter()
+        .filter(|t| !t.domain.is_empty())
+        .map(|t| t.domain.clone())
+        .collect();
     // The directory alone, so that runs compare with earlier figures.
     cfg.sources = leadgen_core::config::SourcesConfig {
         directories: vec![SampleWeb::directory_source()],
@@ -309,10 +418,13 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
     let ctx = Arc::new(leadgen_worker::Ctx::new(cfg.clone(), pool.clone())?);
     let workers = {
         let rx = rx.clone();
-        tokio::spawn(async move {
-            leadgen_worker::run(ctx, &leadgen_worker::default_stages(), stopped(rx)).await
-        })
+        let rest: Vec<_> = leadgen_worker::default_stages()
+            .into_iter()
+            .filter(|s| !CRAWL_STAGES.contains(s))
+            .collect();
+        tokio::spawn(async move { leadgen_worker::run(ctx, &rest, stopped(rx)).await })
     };
+    let crawler = start_crawler(cfg.clone(), db_url.to_string(), rx.clone())?;
     let server = leadgen_api::Server::bind(
         cfg.bind,
         leadgen::cli::api_state(cfg.clone(), pool.clone())?,
@@ -346,27 +458,44 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
         .build()?;
 
     let location = SampleWeb::cities().join(" ");
+    let bodies: Vec<Value> = if by_domains {
+        domains
+            .chunks(1000)
+            .map(|d| json!({"domains": d, "max_results": 1000}))
+            .collect()
+    } else {
+        SampleWeb::industries()
+            .iter()
+            .map(|i| json!({"industry": i, "location": location, "max_results": 1000}))
+            .collect()
+    };
+    let start = if by_domains {
+        format!("{} domain lists of up to 1,000 sites", bodies.len())
+    } else {
+        format!("one per industry, location \"{location}\"")
+    };
     eprintln!(
         "pipeline bench: {companies} companies ({with_site} with a website, seed {seed}, \
-         latency {lat_lo}-{lat_hi} ms), host delay {} ms, {} concurrent searches (one per \
-         industry, location \"{location}\")",
+         latency {lat_lo}-{lat_hi} ms), host delay {} ms, fetch concurrency {}, {} concurrent \
+         searches ({start})",
         delay.as_millis(),
-        SampleWeb::industries().len()
+        cfg.crawl.fetch_concurrency,
+        bodies.len()
     );
 
     let pg_before = backends_cpu(&backend_pids(&pool).await);
     let cpu_before = process_cpu_s("self");
+    let crawler_cpu_before = threads_cpu_s("crawler");
     let web_cpu_before = web_thread.cpu_s();
     let started = Instant::now();
     let t0 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs_f64();
     let mut jobs = Vec::new();
-    for industry in SampleWeb::industries() {
-        let body = json!({"industry": industry, "location": location, "max_results": 1000});
+    for body in &bodies {
         let r = http
             .post(format!("{base}/api/v1/scrape/search"))
-            .json(&body)
+            .json(body)
             .send()
             .await?;
         let status = r.status();
@@ -424,12 +553,16 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
         _ => None,
     };
     let cpu_leadgen = cpu_process.map(|p| p - cpu_web.unwrap_or(0.0));
+    let cpu_crawler = threads_cpu_s("crawler") - crawler_cpu_before;
+    let crawler_pids = crawler_backend_pids(&pool).await;
     // Backends that served this run: their CPU now, less what they had at the start. Backends
     // that exited during the run are not counted, so this is a lower bound.
-    let cpu_postgres: f64 = backends_cpu(&backend_pids(&pool).await)
+    let pg_used: HashMap<i32, f64> = backends_cpu(&backend_pids(&pool).await)
         .iter()
-        .map(|(pid, now)| now - pg_before.get(pid).copied().unwrap_or(0.0))
-        .sum();
+        .map(|(pid, now)| (*pid, now - pg_before.get(pid).copied().unwrap_or(0.0)))
+        .collect();
+    let cpu_postgres: f64 = pg_used.values().sum();
+    let cpu_postgres_crawler: f64 = crawler_pids.iter().filter_map(|p| pg_used.get(p)).sum();
 
     let mut finished: HashMap<uuid::Uuid, Value> = HashMap::new();
     for id in &jobs {
@@ -463,7 +596,18 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
         * delay.as_secs_f64();
 
     let in_flight = max_sites_in_flight(&log);
-    let (path_floor, path_host) = critical_path_floor(web.web(), &per_host, &log, delay);
+    let (path_floor, path_host) = if by_domains {
+        host_floor(web.web(), &per_host, delay)
+    } else {
+        critical_path_floor(web.web(), &per_host, &log, delay)
+    };
+    // With every site known at the start, the floor is the slowest host's own.
+    let (floor, busiest, busiest_n) = if by_domains {
+        let n = per_host.get(path_host.as_str()).copied().unwrap_or(0);
+        (path_floor, path_host.clone(), n)
+    } else {
+        (floor, busiest, busiest_n)
+    };
 
     let (items, pages, pages_ok, hosts): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM work_items),
@@ -486,6 +630,7 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
 
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(35), workers).await;
+    let _ = tokio::task::spawn_blocking(move || crawler.join()).await;
     let _ = tokio::time::timeout(Duration::from_secs(5), api).await;
     pool.close().await;
     let requests = log.len();
@@ -571,10 +716,25 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
             per_1000(cpu_leadgen).map_or("n/a".into(), |c| format!("{c:.2} s")),
         ),
         (
+            "  of which the crawler (discover, fetch, render)",
+            secs(Some(cpu_crawler)),
+        ),
+        (
+            "  per 1,000 pages stored",
+            per_1000(Some(cpu_crawler)).map_or("n/a".into(), |c| format!("{c:.2} s")),
+        ),
+        (
             "CPU, Postgres backends",
             format!(
                 "{cpu_postgres:.2} s ({} per 1,000 pages)",
                 per_1000(Some(cpu_postgres)).map_or("n/a".into(), |c| format!("{c:.2} s"))
+            ),
+        ),
+        (
+            "  of which the crawler's connections",
+            format!(
+                "{cpu_postgres_crawler:.2} s ({} per 1,000 pages)",
+                per_1000(Some(cpu_postgres_crawler)).map_or("n/a".into(), |c| format!("{c:.2} s"))
             ),
         ),
         (
@@ -598,6 +758,9 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
         "industries": SampleWeb::industries(),
         "cities": SampleWeb::cities(),
         "host_delay_s": delay.as_secs_f64(),
+        "start": if by_domains { "domains" } else { "directory" },
+        "domains": if by_domains { json!(domains) } else { json!([]) },
+        "fetch_concurrency": cfg.crawl.fetch_concurrency,
         "searches": jobs.len(),
         "searches_completed": finished.len() - failed_jobs,
         "searches_failed": failed_jobs,
@@ -621,6 +784,9 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
         "cpu_leadgen_s": cpu_leadgen,
         "cpu_leadgen_per_1000_pages_s": per_1000(cpu_leadgen),
         "cpu_postgres_s": cpu_postgres,
+        "cpu_crawler_s": cpu_crawler,
+        "cpu_crawler_per_1000_pages_s": per_1000(Some(cpu_crawler)),
+        "cpu_postgres_crawler_s": cpu_postgres_crawler,
         "peak_rss_mib": peak_rss,
     });
     println!("{summary}");
