@@ -279,11 +279,7 @@ async fn the_browser_gate_obeys_robots_and_spaces_the_sites_own_requests() {
     cfg.host_delay = Duration::from_millis(200);
     let fetcher = Fetcher::new(cfg, app.pool.clone()).unwrap();
     let gate = BrowserGate::open(fetcher, "127.0.0.1").await.unwrap();
-    // The browser's side: everything through the gate, as Chromium is configured.
-    let browser = reqwest::Client::builder()
-        .proxy(reqwest::Proxy::all(gate.proxy_url()).unwrap())
-        .build()
-        .unwrap();
+    let browser = common::browser_through(&gate);
 
     // A URL robots.txt disallows is refused by the gate and never reaches the site.
     let refused = browser

@@ -116,10 +116,7 @@ async fn loopback_destinations_and_other_ports_are_refused_without_a_request() {
     let gate = BrowserGate::open(fetcher.clone(), "example.com")
         .await
         .unwrap();
-    let browser = reqwest::Client::builder()
-        .proxy(reqwest::Proxy::all(gate.proxy_url()).unwrap())
-        .build()
-        .unwrap();
+    let browser = common::browser_through(&gate);
     let refused = browser
         .get(format!("http://127.0.0.1:{port}/logo.png"))
         .send()

@@ -10,11 +10,9 @@ use std::time::Duration;
 /// The product's migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// Opens a pool of at most `max` connections. A connection is checked as it goes back to the
-/// pool (sqlx pings it on release) rather than again before each use: a round trip saved on
-/// every query, which is most of a crawl's database work. After a database restart a broken
-/// connection fails its one query (a retried stage, an API 503) and is dropped; new ones
-/// connect to the restarted server, so no process needs restarting.
+/// Opens a pool of at most `max` connections. Connections are checked before use so a restarted
+/// database is reconnected to without restarting the process (a connection cut while idle in
+/// the pool would otherwise fail the next query given it).
 pub async fn connect(url: &str, max: u32) -> Result<PgPool, sqlx::Error> {
     connect_as(url, max, "leadgen").await
 }
@@ -27,7 +25,7 @@ pub async fn connect_as(url: &str, max: u32, name: &str) -> Result<PgPool, sqlx:
         .max_connections(max)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(10))
-        .test_before_acquire(false)
+        .test_before_acquire(true)
         .connect_with(opts)
         .await
 }

@@ -366,6 +366,14 @@ pub fn bearer_client(token: &str) -> reqwest::Client {
         .unwrap()
 }
 
+/// An HTTP client sending every request through `gate`, as headless Chromium is configured to.
+pub fn browser_through(gate: &leadgen_worker::browser_gate::BrowserGate) -> reqwest::Client {
+    reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(gate.proxy_url()).unwrap())
+        .build()
+        .unwrap()
+}
+
 /// The (industry, city) of the sample web with the most companies, so pagination has pages.
 pub fn busiest_segment(app: &TestApp) -> (String, String, usize) {
     let mut counts: HashMap<(String, String), usize> = HashMap::new();

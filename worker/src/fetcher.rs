@@ -307,8 +307,8 @@ impl Fetcher {
         &self.client
     }
 
-    /// Waits for this process's turn, then the host's next slot (spacing), then until no other
-    /// request to the host is in flight anywhere, and holds the host for `lease`.
+    /// Waits for this process's turn, then for the host's next slot (spacing) with no other
+    /// request to it in flight anywhere, and holds the host for `lease`.
     async fn take_slot(
         &self,
         host: &str,
@@ -321,12 +321,14 @@ impl Fetcher {
                 local.retain_recent();
             }
         }
-        let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
-        tokio::time::sleep((slot - Utc::now()).to_std().unwrap_or(Duration::ZERO)).await;
-        // Only a slow response still in flight makes this wait; its lease bounds the wait
-        // even if its worker died.
-        while !politeness::claim_host(&self.pool, host, lease).await? {
-            tokio::time::sleep(IN_FLIGHT_POLL).await;
+        // One statement per try: usually the first, since the limiter above has already
+        // waited out this process's own last request. Another worker's request, a longer
+        // Crawl-delay or a Retry-After pause make it wait for the host's next slot; a slow
+        // response still in flight is polled for, its lease bounding the wait even if its
+        // worker died.
+        while let Some((next, busy)) = politeness::try_claim(&self.pool, host, gap, lease).await? {
+            let wait = (next - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            tokio::time::sleep(if busy { wait.max(IN_FLIGHT_POLL) } else { wait }).await;
         }
         Ok(())
     }

@@ -81,20 +81,45 @@ pub async fn pause_host<'c>(db: impl Db<'c>, host: &str, until: DateTime<Utc>) -
     Ok(())
 }
 
-/// Takes `host` for one request until `lease` has passed or [`release_host`] is called; returns
-/// false while another request to it is in flight.
-pub async fn claim_host<'c>(db: impl Db<'c>, host: &str, lease: Duration) -> sqlx::Result<bool> {
+/// Takes `host`'s next request slot in one statement: when the host's gap has passed and no
+/// request to it is in flight, starts the slot now (the next one `gap` later) and holds the host
+/// for `lease` (until [`release_host`]), and returns `None`. Otherwise nothing changes and the
+/// answer is when to try again: the host's next slot, or, while a request is in flight, that
+/// slot with `busy` set.
+pub async fn try_claim<'c>(
+    db: impl Db<'c>,
+    host: &str,
+    gap: Duration,
+    lease: Duration,
+) -> sqlx::Result<Option<(DateTime<Utc>, bool)>> {
     let r = sqlx::query!(
-        "INSERT INTO host_slots (host, next_allowed_at, busy_until)
-         VALUES ($1, clock_timestamp(), clock_timestamp() + make_interval(secs => $2))
-         ON CONFLICT (host) DO UPDATE SET busy_until = EXCLUDED.busy_until
-         WHERE host_slots.busy_until IS NULL OR host_slots.busy_until <= clock_timestamp()",
+        r#"WITH claimed AS (
+             INSERT INTO host_slots (host, next_allowed_at, busy_until)
+             VALUES ($1, clock_timestamp() + make_interval(secs => $2),
+                     clock_timestamp() + make_interval(secs => $3))
+             ON CONFLICT (host) DO UPDATE SET next_allowed_at = EXCLUDED.next_allowed_at,
+               busy_until = EXCLUDED.busy_until
+             WHERE host_slots.next_allowed_at <= clock_timestamp()
+               AND (host_slots.busy_until IS NULL OR host_slots.busy_until <= clock_timestamp())
+             RETURNING 1 AS one
+           )
+           SELECT EXISTS (SELECT 1 FROM claimed) AS "claimed!",
+                  s.next_allowed_at AS "next_allowed_at?",
+                  coalesce(s.busy_until > clock_timestamp(), false) AS "busy!"
+             FROM (SELECT 1) AS one
+             LEFT JOIN host_slots s ON s.host = $1"#,
         host,
+        gap.as_secs_f64(),
         lease.as_secs_f64(),
     )
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(match (r.claimed, r.next_allowed_at) {
+        (true, _) => None,
+        (false, Some(next)) => Some((next, r.busy)),
+        // Lost to a concurrent first insert: the row exists now.
+        (false, None) => Some((Utc::now(), true)),
+    })
 }
 
 /// Frees `host` after a request completed.
