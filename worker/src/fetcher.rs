@@ -427,10 +427,20 @@ impl Fetcher {
         host: &str,
         gap: Duration,
     ) -> Result<Fetched, FetchError> {
+        // The claim holds the host until its next slot, which no request may start before
+        // anyway: a response that arrives well within that (nearly all) needs no second
+        // statement to free the host. One still in flight at half the gap is held for the
+        // request's whole timeout, so the host stays taken while it runs, and freed when done.
+        self.take_slot(host, gap, gap).await?;
+        let request = self.request(url);
+        tokio::pin!(request);
+        tokio::select! {
+            result = &mut request => return result,
+            _ = tokio::time::sleep(gap / 2) => {}
+        }
         // The lease outlasts the request's own timeout, so it only expires for a dead worker.
-        self.take_slot(host, gap, self.cfg.timeout + Duration::from_secs(5))
-            .await?;
-        let result = self.request(url).await;
+        politeness::hold_host(&self.pool, host, self.cfg.timeout + Duration::from_secs(5)).await?;
+        let result = request.await;
         politeness::release_host(&self.pool, host).await?;
         result
     }

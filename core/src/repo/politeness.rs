@@ -122,6 +122,20 @@ pub async fn try_claim<'c>(
     })
 }
 
+/// Holds `host` for `lease` from now: for a request still in flight when the hold its claim
+/// gave is about to run out.
+pub async fn hold_host<'c>(db: impl Db<'c>, host: &str, lease: Duration) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE host_slots SET busy_until = clock_timestamp() + make_interval(secs => $2)
+          WHERE host = $1",
+        host,
+        lease.as_secs_f64(),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Frees `host` after a request completed.
 pub async fn release_host<'c>(db: impl Db<'c>, host: &str) -> sqlx::Result<()> {
     sqlx::query!(
