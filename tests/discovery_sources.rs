@@ -1,12 +1,14 @@
 //! Discovery sources end to end: the directory (declared in TOML, detail pages followed), the
 //! map services (Nominatim + Overpass) and the places service (Text Search), all answered by
 //! the sample web in the real services' formats; domain lists in the request and as a CSV
-//! upload; source states in the job status and in `/api/v1/health`.
+//! upload; source states in the job status and in `/api/v1/health`; a company first listed
+//! without a website crawled once another listing names it.
 
 mod common;
 
 use common::{Spawn, TestApp, busiest_segment};
 use leadgen_core::config::SourcesConfig;
+use leadgen_core::repo::work_items;
 use leadgen_core::sample_web::{SampleResponse, SampleWeb};
 use leadgen_core::stages::discover::directory::Directory;
 use serde_json::{Value, json};
@@ -483,5 +485,91 @@ async fn places_pages_are_followed_and_filters_say_what_they_removed() {
     // Every company was discovered and processed, none had the technology.
     assert_eq!(status["results_count"], 0);
     assert_eq!(status["filtered_by"]["technologies"], 25, "{status}");
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_listing_with_a_website_gets_a_company_listed_without_one_crawled() {
+    // No workers: the test plays the discover stage's part on a real search's rows.
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await;
+    let (st, started) = app
+        .post(
+            "/api/v1/scrape/search",
+            &json!({"domains": ["acme-plumbing.test"]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{started}");
+    let job: uuid::Uuid = started["job_id"].as_str().unwrap().parse().unwrap();
+    // The map service listed the business first, without a website: it went straight to
+    // extraction.
+    let item = work_items::insert(
+        &app.pool,
+        job,
+        "name:acme plumbing|austin",
+        None,
+        &json!({"name": "Acme Plumbing", "source": "osm", "source_url": "https://osm.test/node/1"}),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        work_items::advance(&app.pool, item, "fetch", "extract")
+            .await
+            .unwrap()
+    );
+
+    // The directory's listing names the site: the company goes back to be fetched.
+    let website = "https://www.acme-plumbing.test/";
+    assert!(
+        work_items::adopt_website(&app.pool, item, "acme-plumbing.test", website)
+            .await
+            .unwrap()
+    );
+    let row = work_items::get(&app.pool, item).await.unwrap().unwrap();
+    assert_eq!(row.stage, "fetch");
+    assert_eq!(row.domain.as_deref(), Some("acme-plumbing.test"));
+    assert_eq!(row.candidate["website"], website);
+    assert_eq!(row.candidate["name"], "Acme Plumbing");
+
+    // Once it has a site, or once it has been extracted, a further listing changes nothing.
+    assert!(
+        !work_items::adopt_website(&app.pool, item, "other.test", "https://other.test/")
+            .await
+            .unwrap()
+    );
+    let (st, started) = app
+        .post(
+            "/api/v1/scrape/search",
+            &json!({"domains": ["acme-plumbing.test"]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{started}");
+    let job: uuid::Uuid = started["job_id"].as_str().unwrap().parse().unwrap();
+    let done = work_items::insert(
+        &app.pool,
+        job,
+        "name:acme plumbing|austin",
+        None,
+        &json!({}),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    work_items::advance(&app.pool, done, "fetch", "extract")
+        .await
+        .unwrap();
+    work_items::advance(&app.pool, done, "extract", "enrich")
+        .await
+        .unwrap();
+    assert!(
+        !work_items::adopt_website(&app.pool, done, "acme-plumbing.test", website)
+            .await
+            .unwrap()
+    );
     app.cleanup().await;
 }

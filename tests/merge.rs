@@ -151,7 +151,31 @@ async fn a_company_listed_by_several_sources_is_one_lead_with_the_source_of_ever
         count(&app, "SELECT count(*) FROM companies").await,
         companies
     );
-    assert_eq!(count(&app, "SELECT count(*) FROM contacts").await, contacts);
+    let now = count(&app, "SELECT count(*) FROM contacts").await;
+    if now != contacts {
+        // Which companies gained contacts, and what the two searches fetched of their sites.
+        let detail: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.domain, string_agg(coalesce(t.name, '') || ' <' || coalesce(t.email, '') || '> '
+                    || t.created_at::text, '; ' ORDER BY t.created_at),
+                    (SELECT string_agg(p.url || ' ' || p.http_status || ' ' || p.fetched_at::text, '; ')
+                       FROM pages p JOIN work_items w ON w.id = p.work_item_id WHERE w.domain = c.domain)
+               FROM contacts t JOIN companies c ON c.id = t.company_id
+              GROUP BY c.id, c.domain
+             HAVING max(t.created_at) > now() - interval '20 seconds'",
+        )
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        let errors: Vec<(String, String)> =
+            sqlx::query_as("SELECT coalesce(url, ''), message FROM job_errors ORDER BY created_at")
+                .fetch_all(&app.pool)
+                .await
+                .unwrap_or_default();
+        panic!(
+            "the repeat search added {} contacts: {detail:#?}\nerrors: {errors:#?}",
+            now - contacts
+        );
+    }
     let (_, l) = app.get(&format!("/api/v1/leads/{first}")).await;
     assert_eq!(l["status"], "REACHED_OUT");
     assert!(

@@ -76,6 +76,30 @@ pub async fn listed<'c>(db: impl Db<'c>, job_id: Uuid) -> sqlx::Result<Vec<Liste
     .await
 }
 
+/// Gives an item that was listed without a website the one another source's listing names,
+/// and sends it back to be fetched, when it has not been extracted yet (it is still waiting in
+/// the extract stage); returns whether it did. An extract job already queued for it then finds
+/// the item gone from its stage and does nothing.
+pub async fn adopt_website<'c>(
+    db: impl Db<'c>,
+    id: Uuid,
+    domain: &str,
+    website: &str,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query!(
+        "UPDATE work_items
+            SET domain = $2, stage = 'fetch',
+                candidate = jsonb_set(candidate, '{website}', to_jsonb($3::text))
+          WHERE id = $1 AND domain IS NULL AND stage = 'extract'",
+        id,
+        domain,
+        website,
+    )
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Records another source's listing of an item's company.
 pub async fn add_sighting<'c>(db: impl Db<'c>, id: Uuid, candidate: &Value) -> sqlx::Result<()> {
     sqlx::query!(

@@ -271,6 +271,8 @@ async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageE
     let mut room = (row.max_results - row.discovered_count).max(0) as usize;
     let mut fetch = Vec::new();
     let mut extract = Vec::new();
+    // Items found before, now given a website: fetched, but not counted as found again.
+    let mut refetch = Vec::new();
     let mut listings = ListingIndex::default();
     let mut merged = HashMap::new();
     for item in work_items::listed(&mut *tx, job.job_id).await? {
@@ -289,6 +291,16 @@ async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageE
         // fields to that company instead of being worked a second time.
         if let Some(item_id) = listings.find(c, &ctx.cfg.dedup) {
             work_items::add_sighting(&mut *tx, item_id, &payload).await?;
+            // The first listing had no website and this one has: the company's site is
+            // crawled after all, whichever source happened to list it first.
+            if let (Some(domain), Some(website)) = (candidate_domain(c), c.website.as_deref())
+                && work_items::adopt_website(&mut *tx, item_id, &domain, website).await?
+            {
+                refetch.push(ItemJob {
+                    job_id: job.job_id,
+                    item_id,
+                });
+            }
             if let Some(lead) = merged.get(&item_id) {
                 absorb_sighting(&mut tx, *lead, c).await?;
             }
@@ -343,6 +355,7 @@ async fn accept(ctx: &Ctx, job: &DiscoverJob, found: Found) -> Result<(), StageE
     let discovery_done = all_done || room == 0;
     let row = jobs::add_discovered(&mut *tx, job.job_id, accepted as i32, discovery_done).await?;
     ctx.push_many(&mut tx, Stage::Fetch, &fetch).await?;
+    ctx.push_many(&mut tx, Stage::Fetch, &refetch).await?;
     ctx.push_many(&mut tx, Stage::Extract, &extract).await?;
     if let (false, Some((page, cursor))) = (source_done, found.next) {
         let next = DiscoverJob {
