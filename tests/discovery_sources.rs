@@ -488,15 +488,9 @@ async fn places_pages_are_followed_and_filters_say_what_they_removed() {
     app.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_later_listing_with_a_website_gets_a_company_listed_without_one_crawled() {
-    // No workers: the test plays the discover stage's part on a real search's rows.
-    let app = TestApp::spawn_with(Spawn {
-        workers: false,
-        companies: 5,
-        ..Spawn::default()
-    })
-    .await;
+/// A work item of a new search (which no worker runs), as discovery stores a listing without
+/// a website: waiting for extraction.
+async fn listed_without_website(app: &TestApp) -> uuid::Uuid {
     let (st, started) = app
         .post(
             "/api/v1/scrape/search",
@@ -505,8 +499,6 @@ async fn a_later_listing_with_a_website_gets_a_company_listed_without_one_crawle
         .await;
     assert_eq!(st, 200, "{started}");
     let job: uuid::Uuid = started["job_id"].as_str().unwrap().parse().unwrap();
-    // The map service listed the business first, without a website: it went straight to
-    // extraction.
     let item = work_items::insert(
         &app.pool,
         job,
@@ -522,6 +514,21 @@ async fn a_later_listing_with_a_website_gets_a_company_listed_without_one_crawle
             .await
             .unwrap()
     );
+    item
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_listing_with_a_website_gets_a_company_listed_without_one_crawled() {
+    // No workers: the test plays the discover stage's part on a real search's rows.
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await;
+    // The map service listed the business first, without a website: it went straight to
+    // extraction.
+    let item = listed_without_website(&app).await;
 
     // The directory's listing names the site: the company goes back to be fetched.
     let website = "https://www.acme-plumbing.test/";
@@ -542,27 +549,7 @@ async fn a_later_listing_with_a_website_gets_a_company_listed_without_one_crawle
             .await
             .unwrap()
     );
-    let (st, started) = app
-        .post(
-            "/api/v1/scrape/search",
-            &json!({"domains": ["acme-plumbing.test"]}),
-        )
-        .await;
-    assert_eq!(st, 200, "{started}");
-    let job: uuid::Uuid = started["job_id"].as_str().unwrap().parse().unwrap();
-    let done = work_items::insert(
-        &app.pool,
-        job,
-        "name:acme plumbing|austin",
-        None,
-        &json!({}),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    work_items::advance(&app.pool, done, "fetch", "extract")
-        .await
-        .unwrap();
+    let done = listed_without_website(&app).await;
     work_items::advance(&app.pool, done, "extract", "enrich")
         .await
         .unwrap();
