@@ -129,13 +129,10 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
         .flat_map(|v| v.split(','))
         .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
         .collect();
-    for name in named.iter().chain(
-        HOP_BY_HOP
-            .iter()
-            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
-            .collect::<Vec<_>>()
-            .iter(),
-    ) {
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
         headers.remove(name);
     }
 }
@@ -180,15 +177,13 @@ impl Gate {
             .request(parts.method, &url)
             .headers(headers)
             .body(body);
-        let spaced = self.is_site(&host);
-        if spaced {
-            self.fetcher.hold(&host, gap).await?;
+        if self.is_site(&host) {
+            self.fetcher
+                .in_slot(&host, gap, read_response(request, &url))
+                .await?
+        } else {
+            read_response(request, &url).await
         }
-        let result = read_response(request, &url).await;
-        if spaced {
-            self.fetcher.release(&host).await?;
-        }
-        result
     }
 
     /// Opens a `CONNECT` tunnel to a checked destination.
@@ -208,7 +203,7 @@ impl Gate {
         }
         if self.is_site(&host) {
             let gap = self.fetcher.config().host_delay;
-            if let Err(e) = self.fetcher.space(&host, gap).await {
+            if let Err(e) = self.fetcher.take_turn(&host, gap).await {
                 return answer(refusal(&e), e.to_string());
             }
         }

@@ -276,29 +276,36 @@ impl Fetcher {
         Ok((host, delay))
     }
 
-    /// Waits for `host`'s next request slot, `gap` after the previous one across all workers,
-    /// and holds the host (no other request to it in flight) until [`Fetcher::release`] or the
-    /// request timeout has passed: for requests sent by another client (the browser's gate).
-    pub async fn hold(&self, host: &str, gap: Duration) -> Result<(), FetchError> {
-        self.take_slot(host, gap, self.cfg.timeout + Duration::from_secs(5))
-            .await
-    }
-
-    /// Waits for `host`'s next request slot without holding the host: for a tunnel whose
-    /// requests cannot be seen one by one.
-    pub async fn space(&self, host: &str, gap: Duration) -> Result<(), FetchError> {
-        if let Some(local) = &self.local {
-            local.until_key_ready(&host.to_string()).await;
+    /// Runs `work` (one request to `host`) in the host's next request slot, `gap` after the
+    /// previous one across all workers, with no other request to the host in flight meanwhile.
+    ///
+    /// The claim holds the host until its next slot, which no request may start before anyway:
+    /// work that finishes well within that (nearly every response) needs no second statement to
+    /// free the host. Work still running at half the gap holds the host for the request
+    /// timeout, and frees it when done.
+    pub async fn in_slot<T>(
+        &self,
+        host: &str,
+        gap: Duration,
+        work: impl std::future::Future<Output = T>,
+    ) -> Result<T, FetchError> {
+        self.take_slot(host, gap, gap).await?;
+        tokio::pin!(work);
+        tokio::select! {
+            done = &mut work => return Ok(done),
+            _ = tokio::time::sleep(gap / 2) => {}
         }
-        let slot = politeness::reserve_slot(&self.pool, host, gap).await?;
-        tokio::time::sleep((slot - Utc::now()).to_std().unwrap_or(Duration::ZERO)).await;
-        Ok(())
+        // The lease outlasts the request's own timeout, so it only expires for a dead worker.
+        politeness::hold_host(&self.pool, host, self.cfg.timeout + Duration::from_secs(5)).await?;
+        let done = work.await;
+        politeness::release_host(&self.pool, host).await?;
+        Ok(done)
     }
 
-    /// Ends a [`Fetcher::hold`]: the host is free for the next request.
-    pub async fn release(&self, host: &str) -> Result<(), FetchError> {
-        politeness::release_host(&self.pool, host).await?;
-        Ok(())
+    /// Takes `host`'s next request slot and lets it go at the host's next slot: for a tunnel,
+    /// whose requests cannot be seen one by one.
+    pub async fn take_turn(&self, host: &str, gap: Duration) -> Result<(), FetchError> {
+        self.take_slot(host, gap, gap).await
     }
 
     /// The HTTP client behind every fetch (destination rules, outbound proxy, timeouts, no
@@ -427,22 +434,7 @@ impl Fetcher {
         host: &str,
         gap: Duration,
     ) -> Result<Fetched, FetchError> {
-        // The claim holds the host until its next slot, which no request may start before
-        // anyway: a response that arrives well within that (nearly all) needs no second
-        // statement to free the host. One still in flight at half the gap is held for the
-        // request's whole timeout, so the host stays taken while it runs, and freed when done.
-        self.take_slot(host, gap, gap).await?;
-        let request = self.request(url);
-        tokio::pin!(request);
-        tokio::select! {
-            result = &mut request => return result,
-            _ = tokio::time::sleep(gap / 2) => {}
-        }
-        // The lease outlasts the request's own timeout, so it only expires for a dead worker.
-        politeness::hold_host(&self.pool, host, self.cfg.timeout + Duration::from_secs(5)).await?;
-        let result = request.await;
-        politeness::release_host(&self.pool, host).await?;
-        result
+        self.in_slot(host, gap, self.request(url)).await?
     }
 
     /// The host's robots.txt, from the shared cache or fetched once. A missing file (4xx) allows
