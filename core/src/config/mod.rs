@@ -1,7 +1,7 @@
 //! Typed configuration read from the environment once at start-up and validated there.
 //!
 //! Variables: `DATABASE_URL`, `LEADGEN_BIND`, `LEADGEN_ENV`, `LEADGEN_PUBLIC_URL`,
-//! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_USER_AGENTS`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`,
+//! `LEADGEN_PROXY`, `LEADGEN_USER_AGENT`, `LEADGEN_USER_AGENTS`, `LEADGEN_DOMAIN_DELAY_MS`, `LEADGEN_PAGE_BUDGET`, `LEADGEN_FETCH_CONCURRENCY`,
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_SCORING`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
@@ -601,6 +601,10 @@ mod tests {
         assert_eq!(e.var, "LEADGEN_BIND");
         let e = cfg(&[("LEADGEN_PAGE_BUDGET", "0")]).unwrap_err();
         assert_eq!(e.var, "LEADGEN_PAGE_BUDGET");
+        let e = cfg(&[("LEADGEN_FETCH_CONCURRENCY", "5000")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_FETCH_CONCURRENCY");
+        assert!(e.to_string().contains("between 1 and 4096"), "{e}");
+        assert_eq!(cfg(&[]).unwrap().crawl.fetch_concurrency, 64);
         let e = cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(e.var, "DATABASE_URL");
         let e = cfg(&[("LEADGEN_SOURCES", "nope")]).unwrap_err();
