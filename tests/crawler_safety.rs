@@ -2,11 +2,12 @@
 //! destinations (IP literal or `localhost`), non-standard ports and other schemes are refused
 //! with the reason before any request (by the fetcher and by the browser's gate alike), the fetch
 //! stage records the refusal as a permanent error of the job, and a proxy on loopback is refused
-//! naming `LEADGEN_PROXY`. Only loopback is
-//! ever contacted.
+//! naming `LEADGEN_PROXY`. HTTPS is verified upstream for fetches and the browser alike, against
+//! the system's roots and `LEADGEN_CA_FILE`. Only loopback is ever contacted.
 
 mod common;
 
+use common::https_site::HttpsSite;
 use common::{Spawn, TestApp};
 use leadgen_core::config::CrawlConfig;
 use leadgen_core::jobs::ItemJob;
@@ -245,5 +246,62 @@ async fn a_proxy_on_loopback_is_refused_unless_private_networks_are_allowed() {
             .iter()
             .any(|e| e.host == "directory.test" && e.path == "/")
     );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn https_is_verified_upstream_for_fetches_and_for_the_browser() {
+    let app = spawn().await;
+    let site = HttpsSite::start(poem::Route::new().at(
+        "/",
+        poem::endpoint::make_sync(|_| "<html><body>verified</body></html>"),
+    ))
+    .await;
+    // A browser that accepts the gate's certificates, as Chromium is told to.
+    let browser_of = |gate: &BrowserGate| {
+        reqwest::Client::builder()
+            .proxy(reqwest::Proxy::all(gate.proxy_url()).unwrap())
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap()
+    };
+
+    // Trusted through LEADGEN_CA_FILE: the fetcher and the browser through its gate reach it.
+    let mut crawl = direct(&app, true);
+    crawl.ca_file = Some(site.ca_file.to_string_lossy().into_owned());
+    let trusted = Fetcher::new(crawl, app.pool.clone()).unwrap();
+    let page = trusted.get(&site.url("/")).await.unwrap();
+    assert!(page.body.contains("verified"));
+    let gate = BrowserGate::open(trusted, "localhost").await.unwrap();
+    let through = browser_of(&gate).get(site.url("/")).send().await.unwrap();
+    assert_eq!(through.status(), 200);
+    assert!(through.text().await.unwrap().contains("verified"));
+    drop(gate);
+    let reached = site.log().len();
+
+    // Not trusted (robots.txt is already known, so only the page is asked for): the fetch fails
+    // on the certificate, and so does the browser's request upstream of the gate, although the
+    // browser accepted the gate's own certificate. No request reaches the site.
+    let untrusted = Fetcher::new(direct(&app, true), app.pool.clone()).unwrap();
+    let e = untrusted.get(&site.url("/")).await.unwrap_err().to_string();
+    assert!(e.to_lowercase().contains("certificate"), "{e}");
+    let gate = BrowserGate::open(untrusted, "localhost").await.unwrap();
+    let refused = browser_of(&gate).get(site.url("/")).send().await.unwrap();
+    assert_eq!(refused.status(), 502);
+    let why = refused.text().await.unwrap();
+    assert!(why.to_lowercase().contains("certificate"), "{why}");
+    assert_eq!(site.log().len(), reached, "{:?}", site.log());
+
+    // A file without a certificate stops the crawler at start, naming the variable.
+    let empty = std::env::temp_dir().join(format!("leadgen-empty-{}.pem", uuid::Uuid::new_v4()));
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let mut crawl = direct(&app, true);
+    crawl.ca_file = Some(empty.to_string_lossy().into_owned());
+    let e = Fetcher::new(crawl, app.pool.clone())
+        .err()
+        .expect("refused");
+    std::fs::remove_file(&empty).unwrap();
+    assert!(e.to_string().contains("LEADGEN_CA_FILE"), "{e}");
+    assert!(e.to_string().contains("no PEM certificate"), "{e}");
     app.cleanup().await;
 }

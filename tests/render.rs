@@ -1,12 +1,16 @@
 //! JavaScript-only sites are rendered in real headless Chromium (chromedriver supervised by the
 //! worker) and their contact data extracted, every browser request through the worker's gate:
-//! the same proxy, robots.txt and per-host politeness as fetches.
+//! the same proxy, robots.txt and per-host politeness as fetches, HTTPS included.
 
 mod common;
 
+use common::https_site::HttpsSite;
 use common::{Spawn, TestApp};
+use leadgen_worker::browser_gate::BrowserGate;
+use leadgen_worker::fetcher::Fetcher;
+use leadgen_worker::renderer::Renderer;
 use serde_json::json;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_javascript_only_site_is_rendered_and_its_contacts_extracted() {
@@ -86,6 +90,96 @@ async fn a_javascript_only_site_is_rendered_and_its_contacts_extracted() {
             gap >= Duration::from_millis(80),
             "two requests to {} {gap:?} apart",
             truth.domain
+        );
+    }
+    app.cleanup().await;
+}
+
+/// A page built by a script that also asks for two URLs robots.txt disallows (an image and an
+/// XHR).
+fn scripted_site() -> poem::Route {
+    use poem::{Response, Route, endpoint::make_sync};
+    let reply = |content_type: &'static str, body: &'static str| {
+        make_sync(move |_| Response::builder().content_type(content_type).body(body))
+    };
+    Route::new()
+        .at(
+            "/robots.txt",
+            reply("text/plain", "User-agent: *\nDisallow: /private\n"),
+        )
+        .at(
+            "/",
+            reply(
+                "text/html",
+                "<html><head><title>Secure</title></head><body><div id=\"app\"></div>\
+                 <img src=\"/private/pixel.gif\"><script src=\"/app.js\"></script></body></html>",
+            ),
+        )
+        .at(
+            "/app.js",
+            reply(
+                "text/javascript",
+                "fetch('/private/data').catch(() => {});\
+                 document.getElementById('app').textContent = 'Rendered over HTTPS';",
+            ),
+        )
+        .at("/private/*", reply("text/plain", "secret"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn inside_an_https_tunnel_the_gate_checks_and_spaces_every_request_the_browser_makes() {
+    let app = TestApp::spawn_with(Spawn {
+        browser: true,
+        workers: false,
+        companies: 5,
+        ..Spawn::default()
+    })
+    .await;
+    // The site's certificate is trusted through LEADGEN_CA_FILE, as an intranet's CA would be.
+    let site = HttpsSite::start(scripted_site()).await;
+    let mut crawl = app.cfg.crawl.clone();
+    crawl.proxy = None;
+    crawl.allow_private_networks = true;
+    crawl.ca_file = Some(site.ca_file.to_string_lossy().into_owned());
+    crawl.host_delay = Duration::from_millis(200);
+    let fetcher = Fetcher::new(crawl, app.pool.clone()).unwrap();
+    let gate = BrowserGate::open(fetcher.clone(), "localhost")
+        .await
+        .unwrap();
+    let renderer = Renderer::from_config(&app.cfg).expect("a browser is configured");
+    let html = renderer
+        .render(
+            &site.url("/"),
+            fetcher.agent_for("localhost"),
+            &gate.proxy_url(),
+        )
+        .await
+        .unwrap();
+    drop(gate);
+
+    // The page's script arrived through the tunnel and ran.
+    assert!(html.contains("Rendered over HTTPS"), "{html}");
+    let log = site.log();
+    let paths: Vec<&str> = log.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"/app.js"), "{paths:?}");
+    // The image and the XHR robots.txt disallows were refused inside the tunnel, never sent.
+    assert!(
+        paths.iter().all(|p| !p.starts_with("/private")),
+        "{paths:?}"
+    );
+    // The browser's requests inside the tunnel took the host's slots one by one (200 ms apart,
+    // less a little for when each arrival was logged), not one slot for the whole tunnel.
+    let browser: Vec<Instant> = log
+        .iter()
+        .filter(|(p, _)| p != "/robots.txt")
+        .map(|(_, at)| *at)
+        .collect();
+    assert!(browser.len() >= 2, "{paths:?}");
+    for pair in browser.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(150),
+            "requests {gap:?} apart: {paths:?}"
         );
     }
     app.cleanup().await;

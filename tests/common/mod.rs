@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod https_site;
+
 use leadgen::sample_web::SampleWebServer;
 use leadgen_core::Config;
 use leadgen_core::sample_web::{SampleWeb, SampleWebOptions};

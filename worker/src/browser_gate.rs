@@ -4,28 +4,33 @@
 //! Without it the browser would be a second crawler outside the rules: a rendered page could
 //! load a robots.txt-disallowed URL, hammer its own host with parallel asset requests, or point
 //! an `<img>` at a private address or the cloud metadata service. Through the gate:
-//! - every plain-HTTP request passes the fetcher's destination rules and robots.txt (a refusal
-//!   is a 403 naming the reason, and nothing is sent);
+//! - every request passes the fetcher's destination rules and robots.txt (a refusal is a 403
+//!   naming the reason, and nothing is sent);
 //! - requests to the rendered site's own host take that host's slots, like plain fetches across
 //!   all workers (spaced by the host delay or `Crawl-delay`, one in flight); other hosts (CDNs,
 //!   widgets) are checked but not spaced, since the site chose to load them;
-//! - HTTPS arrives as `CONNECT` tunnels, whose requests are encrypted: the destination is
-//!   checked and connected to by its checked address, and a tunnel to the site's own host takes
-//!   one slot;
-//! - the upstream side is the crawler's own client, so `LEADGEN_PROXY` applies to the browser
-//!   exactly as to fetches.
+//! - HTTPS arrives as `CONNECT` tunnels. The gate checks the destination, then ends the
+//!   browser's TLS itself with a certificate of its own for that host (the browser is told to
+//!   accept that one key, see [`certificate_pin`]), so each request inside is seen, checked and
+//!   spaced like a plain one and sent on over a new, verified TLS connection;
+//! - the upstream side is the crawler's own client, so `LEADGEN_PROXY`, the public-only resolver
+//!   and certificate verification apply to the browser exactly as to fetches.
 
 use crate::fetcher::{FetchError, Fetcher};
+use base64::Engine;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderName};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use rcgen::PublicKeyData;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use std::sync::{Arc, LazyLock, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Largest request body passed on (form posts and XHRs of a page are small).
@@ -46,26 +51,86 @@ const HOP_BY_HOP: [&str; 9] = [
     "upgrade",
 ];
 
-/// A running gate; closed (its listener and tunnels stopped) when dropped.
+/// The key every certificate the gate shows the browser is made with: one per process, never
+/// written anywhere, so only a browser started by this process with [`certificate_pin`] trusts
+/// it.
+struct GateKey {
+    key: rcgen::KeyPair,
+    /// base64 of the SHA-256 of the key's SubjectPublicKeyInfo, as Chromium's
+    /// `--ignore-certificate-errors-spki-list` takes it.
+    pin: String,
+}
+
+static GATE_KEY: LazyLock<Result<GateKey, String>> = LazyLock::new(|| {
+    let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
+    let spki = Sha256::digest(key.subject_public_key_info());
+    Ok(GateKey {
+        pin: base64::engine::general_purpose::STANDARD.encode(spki),
+        key,
+    })
+});
+
+/// The pin of the gate's certificate key, for the browser's
+/// `--ignore-certificate-errors-spki-list`: the browser accepts the gate's certificates and
+/// still no other unverifiable one (the gate verifies the real site's certificate upstream).
+pub fn certificate_pin() -> Result<&'static str, String> {
+    GATE_KEY
+        .as_ref()
+        .map(|k| k.pin.as_str())
+        .map_err(|e| format!("the browser gate's key: {e}"))
+}
+
+/// A TLS server configuration presenting a certificate for `host` made with the gate's key.
+fn tls_for(host: &str) -> Result<Arc<rustls::ServerConfig>, String> {
+    let gate_key = GATE_KEY.as_ref().map_err(Clone::clone)?;
+    let params =
+        rcgen::CertificateParams::new(vec![host.to_string()]).map_err(|e| e.to_string())?;
+    let cert = params
+        .self_signed(&gate_key.key)
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(gate_key.key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(cert.der().to_vec())], key)
+        .map_err(|e| e.to_string())?;
+    // Requests are read one by one as HTTP/1.1; the upstream side picks its own protocol.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// A running gate; closed (its listener, connections and tunnels stopped) when dropped.
 pub struct BrowserGate {
     addr: SocketAddr,
     task: JoinHandle<()>,
+    /// Dropped with the gate, which tells every tunnel to stop.
+    _open: watch::Sender<()>,
 }
 
 struct Gate {
     fetcher: Fetcher,
     /// The rendered site's host (lower case), whose requests are spaced.
     site: String,
+    /// Ends (changes to closed) when the gate is dropped.
+    closed: watch::Receiver<()>,
+    /// TLS configurations by host, made on a tunnel's first use.
+    certificates: Mutex<HashMap<String, Arc<rustls::ServerConfig>>>,
 }
 
 impl BrowserGate {
     /// Starts a gate for rendering pages of `site` (a host name) with `fetcher`'s rules.
     pub async fn open(fetcher: Fetcher, site: &str) -> std::io::Result<BrowserGate> {
+        certificate_pin().map_err(std::io::Error::other)?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        let (open, closed) = watch::channel(());
         let gate = Arc::new(Gate {
             fetcher,
             site: site.to_ascii_lowercase(),
+            closed,
+            certificates: Mutex::default(),
         });
         let task = tokio::spawn(async move {
             let mut connections = tokio::task::JoinSet::new();
@@ -85,7 +150,11 @@ impl BrowserGate {
                 while connections.try_join_next().is_some() {}
             }
         });
-        Ok(BrowserGate { addr, task })
+        Ok(BrowserGate {
+            addr,
+            task,
+            _open: open,
+        })
     }
 
     /// The proxy URL to give the browser.
@@ -96,7 +165,8 @@ impl BrowserGate {
 
 impl Drop for BrowserGate {
     fn drop(&mut self) {
-        // Aborting the accept loop drops its JoinSet, which aborts every connection and tunnel.
+        // Aborting the accept loop drops its JoinSet, which aborts every plain connection;
+        // tunnels stop when `_open` goes.
         self.task.abort();
     }
 }
@@ -138,33 +208,40 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
 }
 
 impl Gate {
-    async fn handle(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    async fn handle(self: Arc<Self>, req: Request<Incoming>) -> Response<Full<Bytes>> {
         if req.method() == Method::CONNECT {
             return self.tunnel(req).await;
         }
-        match self.forward(req).await {
+        let url = req.uri().to_string();
+        if req.uri().scheme_str() != Some("http") {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                FetchError::InvalidUrl(url).to_string(),
+            );
+        }
+        self.pass_on(url, req).await
+    }
+
+    /// Passes one request for `url` on, checked and (for the site's own host) spaced.
+    async fn pass_on(&self, url: String, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        match self.forward(&url, req).await {
             Ok(r) => r,
             Err(e) => answer(refusal(&e), e.to_string()),
         }
     }
 
-    fn is_site(&self, host: &str) -> bool {
-        host == self.site
-    }
-
-    /// Passes one plain-HTTP request on, checked and (for the site's own host) spaced.
-    async fn forward(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, FetchError> {
-        let url = req.uri().to_string();
-        if req.uri().scheme_str() != Some("http") {
-            return Err(FetchError::InvalidUrl(url));
-        }
-        let (host, gap) = self.fetcher.allowed(&url).await?;
+    async fn forward(
+        &self,
+        url: &str,
+        req: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, FetchError> {
+        let (host, gap) = self.fetcher.allowed(url).await?;
         let (parts, body) = req.into_parts();
         let body = Limited::new(body, MAX_REQUEST_BYTES)
             .collect()
             .await
             .map_err(|e| FetchError::Network {
-                url: url.clone(),
+                url: url.into(),
                 message: format!("request body: {e}"),
             })?
             .to_bytes();
@@ -174,96 +251,85 @@ impl Gate {
         let request = self
             .fetcher
             .client()
-            .request(parts.method, &url)
+            .request(parts.method, url)
             .headers(headers)
             .body(body);
-        if self.is_site(&host) {
+        if host == self.site {
             self.fetcher
-                .in_slot(&host, gap, read_response(request, &url))
+                .in_slot(&host, gap, read_response(request, url))
                 .await?
         } else {
-            read_response(request, &url).await
+            read_response(request, url).await
         }
     }
 
-    /// Opens a `CONNECT` tunnel to a checked destination.
-    async fn tunnel(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    /// Accepts a `CONNECT` to a checked destination and serves the browser's TLS on it itself:
+    /// every request inside is then passed on like a plain one, as `https://<authority><path>`.
+    ///
+    /// The destination is checked before the browser is answered, so a refused one never gets
+    /// as far as a TLS handshake.
+    async fn tunnel(self: Arc<Self>, req: Request<Incoming>) -> Response<Full<Bytes>> {
         let Some(authority) = req.uri().authority().cloned() else {
             return answer(StatusCode::BAD_REQUEST, "CONNECT needs host:port".into());
         };
-        let port = authority.port_u16().unwrap_or(443);
         let host = authority.host().to_ascii_lowercase();
-        let url = if port == 443 {
-            format!("https://{host}/")
-        } else {
-            format!("https://{host}:{port}/")
+        let origin = match authority.port_u16() {
+            None | Some(443) => host.clone(),
+            Some(port) => format!("{host}:{port}"),
         };
-        if let Err(e) = self.fetcher.destination(&url).await {
+        if let Err(e) = self
+            .fetcher
+            .destination(&format!("https://{origin}/"))
+            .await
+        {
             return answer(refusal(&e), e.to_string());
         }
-        if self.is_site(&host) {
-            let gap = self.fetcher.config().host_delay;
-            if let Err(e) = self.fetcher.take_turn(&host, gap).await {
-                return answer(refusal(&e), e.to_string());
-            }
-        }
-        let upstream = match self.connect(&host, port).await {
-            Ok(s) => s,
-            Err(message) => {
-                return answer(StatusCode::BAD_GATEWAY, format!("{url}: {message}"));
-            }
+        let config = match self.certificate(&host) {
+            Ok(c) => c,
+            Err(message) => return answer(StatusCode::BAD_GATEWAY, message),
         };
+        let gate = self.clone();
         tokio::spawn(async move {
-            if let Ok(upgraded) = hyper::upgrade::on(req).await {
-                let mut client = TokioIo::new(upgraded);
-                let mut upstream = upstream;
-                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            let mut closed = gate.closed.clone();
+            let serve = async {
+                let Ok(upgraded) = hyper::upgrade::on(req).await else {
+                    return;
+                };
+                let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                let Ok(tls) = acceptor.accept(TokioIo::new(upgraded)).await else {
+                    return;
+                };
+                let inner = gate.clone();
+                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    let gate = inner.clone();
+                    let path = req
+                        .uri()
+                        .path_and_query()
+                        .map_or("/", |p| p.as_str())
+                        .to_string();
+                    let url = format!("https://{origin}{path}");
+                    async move { Ok::<_, std::convert::Infallible>(gate.pass_on(url, req).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            };
+            tokio::select! {
+                _ = serve => {}
+                _ = closed.changed() => {}
             }
         });
         Response::new(Full::new(Bytes::new()))
     }
 
-    /// A connection to `host:port`: through the outbound proxy when one is set, otherwise to an
-    /// address the destination rules allow (the one checked is the one connected).
-    async fn connect(&self, host: &str, port: u16) -> Result<TcpStream, String> {
-        let cfg = self.fetcher.config();
-        let timeout = Duration::from_secs(10);
-        let connecting = async {
-            if let Some(proxy) = &cfg.proxy {
-                let p = url::Url::parse(proxy).map_err(|e| e.to_string())?;
-                let proxy_host = p.host_str().ok_or("the proxy has no host")?;
-                let proxy_port = p.port_or_known_default().unwrap_or(80);
-                let mut s = TcpStream::connect((proxy_host, proxy_port))
-                    .await
-                    .map_err(|e| format!("proxy: {e}"))?;
-                open_proxy_tunnel(&mut s, host, port).await?;
-                return Ok(s);
-            }
-            let addrs: Vec<SocketAddr> = if cfg.allow_private_networks {
-                tokio::net::lookup_host((host, port))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .collect()
-            } else {
-                crate::net_guard::public_addrs(host)
-                    .await
-                    .map_err(|e| format!("{host} {e}"))?
-                    .into_iter()
-                    .map(|a| SocketAddr::new(a.ip(), port))
-                    .collect()
-            };
-            let mut last = String::from("no address");
-            for addr in addrs {
-                match TcpStream::connect(addr).await {
-                    Ok(s) => return Ok(s),
-                    Err(e) => last = e.to_string(),
-                }
-            }
-            Err(last)
-        };
-        tokio::time::timeout(timeout, connecting)
-            .await
-            .map_err(|_| format!("no connection within {timeout:?}"))?
+    fn certificate(&self, host: &str) -> Result<Arc<rustls::ServerConfig>, String> {
+        let mut known = self.certificates.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = known.get(host) {
+            return Ok(c.clone());
+        }
+        let c = tls_for(host)?;
+        known.insert(host.to_string(), c.clone());
+        Ok(c)
     }
 }
 
@@ -296,27 +362,4 @@ async fn read_response(
     *r.status_mut() = status;
     *r.headers_mut() = headers;
     Ok(r)
-}
-
-/// Asks an HTTP proxy on `s` for a tunnel to `host:port`.
-async fn open_proxy_tunnel(s: &mut TcpStream, host: &str, port: u16) -> Result<(), String> {
-    let hello = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n");
-    s.write_all(hello.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    // Byte by byte up to the blank line, so nothing of the tunnel itself is consumed.
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() > 16 * 1024 || s.read(&mut byte).await.map_err(|e| e.to_string())? == 0 {
-            return Err("the proxy closed the connection".into());
-        }
-        head.push(byte[0]);
-    }
-    let status_line = String::from_utf8_lossy(&head);
-    let status_line = status_line.lines().next().unwrap_or_default();
-    match status_line.split_whitespace().nth(1) {
-        Some(code) if code.starts_with('2') => Ok(()),
-        _ => Err(format!("the proxy refused the tunnel: {status_line}")),
-    }
 }

@@ -199,6 +199,17 @@ const IN_FLIGHT_POLL: Duration = Duration::from_millis(20);
 /// Hosts remembered by the in-process limiter before idle ones are forgotten.
 const LOCAL_HOSTS: usize = 50_000;
 
+/// The certificates in the PEM file `path` (`LEADGEN_CA_FILE`), trusted besides the system's.
+fn extra_roots(path: &str) -> Result<Vec<reqwest::Certificate>, SetupError> {
+    let refused = |reason: String| SetupError::Roots(format!("LEADGEN_CA_FILE `{path}`: {reason}"));
+    let pem = std::fs::read(path).map_err(|e| refused(e.to_string()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| refused(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(refused("holds no PEM certificate".into()));
+    }
+    Ok(certs)
+}
+
 impl Fetcher {
     /// Builds the client from the crawl configuration. Unless private networks are allowed,
     /// names resolve to public addresses only, redirects are checked hop by hop, and a proxy
@@ -218,6 +229,9 @@ impl Fetcher {
         }
         if let Some(p) = &cfg.proxy {
             b = b.proxy(reqwest::Proxy::all(p)?);
+        }
+        if let Some(path) = &cfg.ca_file {
+            b = b.tls_certs_merge(extra_roots(path)?);
         }
         Ok(Self {
             client: b.build()?,
@@ -300,12 +314,6 @@ impl Fetcher {
         let done = work.await;
         politeness::release_host(&self.pool, host).await?;
         Ok(done)
-    }
-
-    /// Takes `host`'s next request slot and lets it go at the host's next slot: for a tunnel,
-    /// whose requests cannot be seen one by one.
-    pub async fn take_turn(&self, host: &str, gap: Duration) -> Result<(), FetchError> {
-        self.take_slot(host, gap, gap).await
     }
 
     /// The HTTP client behind every fetch (destination rules, outbound proxy, timeouts, no
@@ -463,9 +471,8 @@ impl Fetcher {
 
     /// The host's robots.txt from the cache all workers share, or fetched into it.
     async fn shared_robots(&self, url: &Url, host: &str) -> Result<Arc<str>, FetchError> {
-        if let Some(r) = politeness::robots(&self.pool, host).await? {
-            return Ok(robots_body(r.http_status, r.body).into());
-        }
+        // One lookup, under this process's turn for the host: whoever held the turn before has
+        // stored its answer by then.
         let flight = self
             .robots_flights
             .lock()
@@ -475,7 +482,6 @@ impl Fetcher {
             .clone();
         let result = {
             let _turn = flight.lock().await;
-            // Whoever held the turn before may have stored the answer meanwhile.
             match politeness::robots(&self.pool, host).await {
                 Ok(Some(r)) => Ok(robots_body(r.http_status, r.body).into()),
                 Ok(None) => self.fetch_robots(url, host).await.map(Arc::from),

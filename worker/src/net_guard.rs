@@ -23,6 +23,9 @@ pub enum SetupError {
     /// The outbound proxy is on a network the crawler may not reach.
     #[error("{0}")]
     Proxy(String),
+    /// The extra trusted certificates could not be read.
+    #[error("{0}")]
+    Roots(String),
     /// reqwest refused the settings.
     #[error(transparent)]
     Client(#[from] reqwest::Error),

@@ -103,7 +103,12 @@ impl Renderer {
         Ok(url)
     }
 
-    fn capabilities(&self, user_agent: &str, gate: &str) -> fantoccini::wd::Capabilities {
+    fn capabilities(
+        &self,
+        user_agent: &str,
+        gate: &str,
+    ) -> Result<fantoccini::wd::Capabilities, RenderError> {
+        let pin = crate::browser_gate::certificate_pin().map_err(RenderError::Unavailable)?;
         let args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
@@ -119,12 +124,14 @@ impl Renderer {
             // Every request goes through the gate, loopback included (the gate resolves names).
             format!("--proxy-server={gate}"),
             "--proxy-bypass-list=<-loopback>".into(),
+            // The gate ends HTTPS itself, with certificates of this one key.
+            format!("--ignore-certificate-errors-spki-list={pin}"),
         ];
         let mut caps = fantoccini::wd::Capabilities::new();
         caps.insert("browserName".into(), json!("chrome"));
         caps.insert("pageLoadStrategy".into(), json!("normal"));
         caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
-        caps
+        Ok(caps)
     }
 
     /// Loads `url` in a fresh headless browser sending `user_agent` (the one the crawler uses
@@ -145,7 +152,7 @@ impl Renderer {
         // WebDriver runs on loopback or a private network: plain HTTP, no TLS stack needed.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = fantoccini::ClientBuilder::new(connector)
-            .capabilities(self.capabilities(user_agent, gate))
+            .capabilities(self.capabilities(user_agent, gate)?)
             .connect(&endpoint)
             .await
             .map_err(|e| RenderError::Unavailable(e.to_string()))?;

@@ -5,9 +5,9 @@
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_SCORING`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
-//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, and the API's
-//! security settings listed in [`SecurityConfig`], the lead form's in [`IntakeConfig`] and the
-//! discovery sources' in [`SourcesConfig`].
+//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, `LEADGEN_CA_FILE`
+//! and the API's security settings listed in [`SecurityConfig`], the lead form's in
+//! [`IntakeConfig`] and the discovery sources' in [`SourcesConfig`].
 //!
 //! `LEADGEN_ALLOW_PRIVATE_NETWORKS` (`true` or `false`, default `false`): by default the crawler
 //! only reaches public addresses on ports 80 and 443 and refuses a non-public outbound proxy
@@ -181,6 +181,10 @@ pub struct CrawlConfig {
     /// Whether loopback, private and other non-public addresses (and ports other than 80 and
     /// 443) may be reached, directly or as the outbound proxy.
     pub allow_private_networks: bool,
+    /// A PEM file of certificates trusted besides the system's (`LEADGEN_CA_FILE`), for sites
+    /// behind an organisation's own certificate authority (an intranet, a TLS-inspecting
+    /// proxy). Fetches and the browser's requests both verify against it.
+    pub ca_file: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -252,6 +256,15 @@ impl Config {
         let webdriver_url = non_empty("LEADGEN_WEBDRIVER_URL");
         if let Some(p) = &webdriver_url {
             check_url("LEADGEN_WEBDRIVER_URL", p)?;
+        }
+        let ca_file = non_empty("LEADGEN_CA_FILE");
+        if let Some(p) = &ca_file
+            && !std::path::Path::new(p).is_file()
+        {
+            return Err(ConfigError {
+                var: "LEADGEN_CA_FILE",
+                reason: format!("`{p}` is not a file"),
+            });
         }
         let chromedriver = non_empty("LEADGEN_CHROMEDRIVER");
         if let Some(p) = &chromedriver
@@ -456,6 +469,7 @@ impl Config {
                 max_page_bytes,
                 freshness: Duration::from_secs(freshness_hours * 3600),
                 allow_private_networks,
+                ca_file,
             },
             sources,
             weights,
@@ -605,6 +619,9 @@ mod tests {
         assert_eq!(e.var, "LEADGEN_FETCH_CONCURRENCY");
         assert!(e.to_string().contains("between 1 and 4096"), "{e}");
         assert_eq!(cfg(&[]).unwrap().crawl.fetch_concurrency, 64);
+        let e = cfg(&[("LEADGEN_CA_FILE", "/nonexistent/ca.pem")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_CA_FILE");
+        assert!(e.to_string().contains("is not a file"), "{e}");
         let e = cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(e.var, "DATABASE_URL");
         let e = cfg(&[("LEADGEN_SOURCES", "nope")]).unwrap_err();
