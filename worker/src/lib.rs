@@ -19,6 +19,7 @@ mod progress;
 pub mod renderer;
 pub mod retention;
 pub mod runner;
+pub mod stage_clock;
 pub mod stages;
 
 use apalis::prelude::*;
@@ -56,6 +57,8 @@ pub struct Ctx {
     pub files: leadgen_core::files::FileStore,
     /// Mail-domain checks for the addresses found.
     pub mail_dns: mail_dns::MailDns,
+    /// Stage durations waiting to be written.
+    pub stage_clock: stage_clock::StageClock,
 }
 
 impl Ctx {
@@ -65,6 +68,7 @@ impl Ctx {
         leadgen_core::email_check::load_disposable_from_env().map_err(anyhow::Error::msg)?;
         Ok(Self {
             mail_dns: mail_dns::MailDns::new(&cfg.email_dns),
+            stage_clock: Default::default(),
             renderer: renderer::Renderer::from_config(&cfg),
             mailer: mailer::Mailer::from_config(&cfg.mail)?,
             files: leadgen_core::files::FileStore::open_for_deleting(&cfg.intake)?,

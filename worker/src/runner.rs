@@ -94,8 +94,12 @@ where
         match outcome {
             Ok(()) => {
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
-                if let Err(e) = jobs::record_stage_time(&ctx.pool, job.stage.name(), ms).await {
-                    warn!(error = %e, "could not record stage time");
+                for b in ctx.stage_clock.add(job.stage.name(), ms) {
+                    let written =
+                        jobs::record_stage_times(&ctx.pool, b.stage, b.samples, b.mean_ms).await;
+                    if let Err(e) = written {
+                        warn!(error = %e, "could not record stage times");
+                    }
                 }
                 Ok(())
             }

@@ -288,17 +288,25 @@ pub async fn result_quality<'c>(
     .await
 }
 
-/// Folds one measured stage duration into the running average used for estimates.
-pub async fn record_stage_time<'c>(db: impl Db<'c>, stage: &str, ms: f64) -> sqlx::Result<()> {
+/// Folds `samples` measured durations of `stage`, averaging `mean_ms`, into the running
+/// average used for estimates (over about the last 1,000 samples).
+pub async fn record_stage_times<'c>(
+    db: impl Db<'c>,
+    stage: &str,
+    samples: u32,
+    mean_ms: f64,
+) -> sqlx::Result<()> {
+    let samples = i64::from(samples.clamp(1, 1000));
     sqlx::query!(
-        "INSERT INTO stage_timings (stage, samples, avg_ms) VALUES ($1, 1, $2)
+        "INSERT INTO stage_timings (stage, samples, avg_ms) VALUES ($1, $2, $3)
          ON CONFLICT (stage) DO UPDATE SET
-           samples = LEAST(stage_timings.samples + 1, 1000),
-           avg_ms = stage_timings.avg_ms
-                    + ($2 - stage_timings.avg_ms) / LEAST(stage_timings.samples + 1, 1000),
+           samples = LEAST(stage_timings.samples + $2, 1000),
+           avg_ms = stage_timings.avg_ms + ($3 - stage_timings.avg_ms)
+                    * LEAST($2::float8 / LEAST(stage_timings.samples + $2, 1000), 1.0),
            updated_at = now()",
         stage,
-        ms,
+        samples,
+        mean_ms,
     )
     .execute(db)
     .await?;
