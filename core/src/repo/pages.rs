@@ -50,30 +50,58 @@ pub struct NewPage<'a> {
     pub elapsed_ms: i32,
 }
 
-/// Stores or replaces a page.
-pub async fn upsert<'c>(db: impl Db<'c>, item: Uuid, p: &NewPage<'_>) -> sqlx::Result<()> {
+/// Stores or replaces several pages of one item in one statement (a site's pages together, so
+/// a crawl costs one write per site rather than one per page). A URL given twice keeps the
+/// last.
+pub async fn upsert_many<'c>(
+    db: impl Db<'c>,
+    item: Uuid,
+    pages: &[NewPage<'_>],
+) -> sqlx::Result<()> {
+    // One row per URL: a statement may not update the same row twice.
+    let mut last = std::collections::HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        last.insert(p.url, i);
+    }
+    let mut order: Vec<usize> = last.into_values().collect();
+    order.sort_unstable();
+    let urls: Vec<&str> = order.iter().map(|&i| pages[i].url).collect();
+    let final_urls: Vec<&str> = order.iter().map(|&i| pages[i].final_url).collect();
+    let kinds: Vec<&str> = order.iter().map(|&i| pages[i].kind).collect();
+    let bodies: Vec<&str> = order.iter().map(|&i| pages[i].body).collect();
+    let statuses: Vec<i32> = order.iter().map(|&i| pages[i].http_status).collect();
+    let types: Vec<Option<&str>> = order.iter().map(|&i| pages[i].content_type).collect();
+    let truncated: Vec<bool> = order.iter().map(|&i| pages[i].truncated).collect();
+    let render: Vec<bool> = order.iter().map(|&i| pages[i].needs_render).collect();
+    let elapsed: Vec<i32> = order.iter().map(|&i| pages[i].elapsed_ms).collect();
+    let headers: Vec<serde_json::Value> = order.iter().map(|&i| pages[i].headers.clone()).collect();
     sqlx::query!(
-        "INSERT INTO pages (work_item_id, url, final_url, kind, http_status, content_type, body,
-                            truncated, needs_render, elapsed_ms, headers, content_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                 encode(sha256(convert_to($7, 'UTF8')), 'hex'))
-         ON CONFLICT (work_item_id, url) DO UPDATE SET final_url = EXCLUDED.final_url,
-           kind = EXCLUDED.kind, http_status = EXCLUDED.http_status,
-           content_type = EXCLUDED.content_type, body = EXCLUDED.body,
-           truncated = EXCLUDED.truncated, needs_render = EXCLUDED.needs_render,
-           elapsed_ms = EXCLUDED.elapsed_ms, headers = EXCLUDED.headers,
-           content_hash = EXCLUDED.content_hash, fetched_at = now()",
+        r#"INSERT INTO pages (work_item_id, url, final_url, kind, http_status, content_type, body,
+                             truncated, needs_render, elapsed_ms, headers, content_hash)
+           SELECT $1, u.url, u.final_url, u.kind, u.http_status, u.content_type, u.body,
+                  u.truncated, u.needs_render, u.elapsed_ms, u.headers,
+                  encode(sha256(convert_to(u.body, 'UTF8')), 'hex')
+           FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int4[], $6::text[], $7::text[],
+                       $8::bool[], $9::bool[], $10::int4[], $11::jsonb[])
+                AS u(url, final_url, kind, http_status, content_type, body, truncated,
+                     needs_render, elapsed_ms, headers)
+           ON CONFLICT (work_item_id, url) DO UPDATE SET final_url = EXCLUDED.final_url,
+             kind = EXCLUDED.kind, http_status = EXCLUDED.http_status,
+             content_type = EXCLUDED.content_type, body = EXCLUDED.body,
+             truncated = EXCLUDED.truncated, needs_render = EXCLUDED.needs_render,
+             elapsed_ms = EXCLUDED.elapsed_ms, headers = EXCLUDED.headers,
+             content_hash = EXCLUDED.content_hash, fetched_at = now()"#,
         item,
-        p.url,
-        p.final_url,
-        p.kind,
-        p.http_status,
-        p.content_type,
-        p.body,
-        p.truncated,
-        p.needs_render,
-        p.elapsed_ms,
-        p.headers,
+        &urls as &[&str],
+        &final_urls as &[&str],
+        &kinds as &[&str],
+        &statuses,
+        &types as &[Option<&str>],
+        &bodies as &[&str],
+        &truncated,
+        &render,
+        &elapsed,
+        &headers,
     )
     .execute(db)
     .await?;

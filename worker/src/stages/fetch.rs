@@ -52,31 +52,33 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let read =
         (home_page.status < 400 && is_html(&home_page)).then(|| read_home(&home_page.body, &base));
     let mut any_render = read.as_ref().is_some_and(|r| r.needs_render);
-    store(
-        ctx,
-        job.item_id,
-        home.as_str(),
-        "home",
-        &home_page,
-        any_render,
-    )
-    .await?;
     if let Ok(final_url) = url::Url::parse(&home_page.final_url)
         && let Some((alias, domain)) = cross_domain_alias(&home, &final_url)
     {
         pages::add_domain_alias(&ctx.pool, &alias, &domain, home.as_str()).await?;
     }
+    let mut site = SitePages::default();
+    site.add(
+        ctx,
+        job.item_id,
+        home.as_str(),
+        "home",
+        home_page,
+        any_render,
+    )
+    .await?;
     if let Some(read) = read {
         let budget = ctx.fetcher.config().page_budget.saturating_sub(1);
         let sitemap = sitemap_pages(ctx, &base, &read, budget).await;
         for (kind, link) in read.rank(&base, &sitemap, budget) {
-            if let Some(needs) = fetch_one(ctx, job, &candidate.name, link.as_str(), &kind).await? {
+            let fetched = fetch_into(ctx, job, &candidate.name, link.as_str(), &kind, &mut site);
+            if let Some(needs) = fetched.await? {
                 any_render |= needs;
             }
         }
     }
     if any_render && ctx.renderer.is_some() {
-        return next(ctx, job, true).await;
+        return hand_on(ctx, job, true, &site).await;
     }
     if any_render {
         // Without a browser, say so instead of silently extracting from an empty shell.
@@ -92,7 +94,62 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
         )
         .await?;
     }
-    next(ctx, job, false).await
+    hand_on(ctx, job, false, &site).await
+}
+
+/// Pages a site's fetch job has read and not yet stored: written in one statement with the
+/// hand-off to the next stage (or before, once they hold [`SITE_PAGES_BYTES`]), not one
+/// statement per page. A crash before then loses no data: the job runs again and fetches them.
+#[derive(Default)]
+struct SitePages {
+    /// (requested URL, kind, the page, whether it needs the browser).
+    pages: Vec<(String, String, Fetched, bool)>,
+    bytes: usize,
+}
+
+/// Page bytes a site's job holds before writing them early.
+const SITE_PAGES_BYTES: usize = 1024 * 1024;
+
+impl SitePages {
+    async fn add(
+        &mut self,
+        ctx: &Ctx,
+        item: Uuid,
+        url: &str,
+        kind: &str,
+        page: Fetched,
+        needs_render: bool,
+    ) -> Result<(), StageError> {
+        self.bytes += page.body.len();
+        self.pages
+            .push((url.to_string(), kind.to_string(), page, needs_render));
+        if self.bytes >= SITE_PAGES_BYTES {
+            self.write(&ctx.pool, item).await?;
+            self.pages.clear();
+            self.bytes = 0;
+        }
+        Ok(())
+    }
+
+    async fn write<'c>(&self, db: impl sqlx::PgExecutor<'c>, item: Uuid) -> sqlx::Result<()> {
+        if self.pages.is_empty() {
+            return Ok(());
+        }
+        let headers: Vec<serde_json::Value> = self
+            .pages
+            .iter()
+            .map(|(_, _, p, _)| serde_json::to_value(&p.headers).unwrap_or_default())
+            .collect();
+        let rows: Vec<NewPage<'_>> = self
+            .pages
+            .iter()
+            .zip(&headers)
+            .map(|((url, kind, p, needs_render), headers)| {
+                new_page(url, kind, p, *needs_render, headers)
+            })
+            .collect();
+        pages::upsert_many(db, item, &rows).await
+    }
 }
 
 /// Most sitemap entries read for ranking.
@@ -126,35 +183,26 @@ fn page_needs_render(p: &Fetched) -> bool {
     is_html(p) && p.status < 400 && needs_render(&p.body)
 }
 
-async fn store(
-    ctx: &Ctx,
-    item: Uuid,
-    url: &str,
-    kind: &str,
-    p: &Fetched,
+/// The row stored for a fetched page (bodies of non-HTML answers are not kept).
+fn new_page<'a>(
+    url: &'a str,
+    kind: &'a str,
+    p: &'a Fetched,
     needs_render: bool,
-) -> Result<(), StageError> {
-    let html = is_html(p);
-    let headers = serde_json::to_value(&p.headers).unwrap_or_default();
-    let body = if html { p.body.as_str() } else { "" };
-    pages::upsert(
-        &ctx.pool,
-        item,
-        &NewPage {
-            url,
-            final_url: &p.final_url,
-            kind,
-            http_status: p.status as i32,
-            content_type: p.content_type.as_deref(),
-            body,
-            truncated: p.truncated,
-            needs_render,
-            headers: &headers,
-            elapsed_ms: p.elapsed.as_millis().min(i32::MAX as u128) as i32,
-        },
-    )
-    .await?;
-    Ok(())
+    headers: &'a serde_json::Value,
+) -> NewPage<'a> {
+    NewPage {
+        url,
+        final_url: &p.final_url,
+        kind,
+        http_status: p.status as i32,
+        content_type: p.content_type.as_deref(),
+        body: if is_html(p) { p.body.as_str() } else { "" },
+        truncated: p.truncated,
+        needs_render,
+        headers,
+        elapsed_ms: p.elapsed.as_millis().min(i32::MAX as u128) as i32,
+    }
 }
 
 async fn note(
@@ -186,10 +234,26 @@ pub async fn fetch_one(
     url: &str,
     kind: &str,
 ) -> Result<Option<bool>, StageError> {
+    let mut one = SitePages::default();
+    let needs = fetch_into(ctx, job, company, url, kind, &mut one).await?;
+    one.write(&ctx.pool, job.item_id).await?;
+    Ok(needs)
+}
+
+/// Fetches one internal page into `site`; returns whether it needs the browser, or `None` when
+/// it could not be fetched (the error is recorded and the company goes on).
+async fn fetch_into(
+    ctx: &Ctx,
+    job: &ItemJob,
+    company: &str,
+    url: &str,
+    kind: &str,
+    site: &mut SitePages,
+) -> Result<Option<bool>, StageError> {
     match ctx.fetcher.get(url).await {
         Ok(p) => {
             let needs = page_needs_render(&p);
-            store(ctx, job.item_id, url, kind, &p, needs).await?;
+            site.add(ctx, job.item_id, url, kind, p, needs).await?;
             Ok(Some(needs))
         }
         Err(e) => {
@@ -208,16 +272,27 @@ pub async fn fetch_one(
     }
 }
 
-async fn next(ctx: &Ctx, job: &ItemJob, render: bool) -> Result<(), StageError> {
+/// Stores the site's pages and hands the company on, in one transaction.
+async fn hand_on(
+    ctx: &Ctx,
+    job: &ItemJob,
+    render: bool,
+    site: &SitePages,
+) -> Result<(), StageError> {
     let (to, stage) = if render {
         ("render", Stage::Render)
     } else {
         ("extract", Stage::Extract)
     };
     let mut tx = ctx.pool.begin().await?;
+    site.write(&mut *tx, job.item_id).await?;
     if work_items::advance(&mut *tx, job.item_id, "fetch", to).await? {
         ctx.push(&mut tx, stage, job).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+async fn next(ctx: &Ctx, job: &ItemJob, render: bool) -> Result<(), StageError> {
+    hand_on(ctx, job, render, &SitePages::default()).await
 }
