@@ -120,6 +120,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             check_env().map_err(|e| anyhow::anyhow!("{FINGERPRINTS_ENV}: {e}"))?;
             tracing::info!(technologies = active().len(), "fingerprints ready");
             let pool = connect(&cfg).await?;
+            if let Some(addr) = cfg.metrics_bind {
+                let bound = crate::worker_metrics::serve(addr, cfg.metrics_token.clone())
+                    .await
+                    .context("binding LEADGEN_METRICS_BIND")?;
+                tracing::info!(addr = %bound, "worker metrics at /metrics");
+            }
             let ctx = Arc::new(leadgen_worker::Ctx::new(cfg, pool)?);
             tracing::info!(stages = ?stages.iter().map(|s| s.name()).collect::<Vec<_>>(), "worker starting");
             leadgen_worker::run(ctx, &stages, shutdown_signal()).await

@@ -9,3 +9,4 @@ pub mod postgres;
 pub mod rescore;
 pub mod sample_web;
 pub mod telemetry;
+pub mod worker_metrics;

@@ -1,6 +1,7 @@
 //! Worker processes sharing one database: a search finished by two processes loses and
 //! duplicates nothing, the jobs of a SIGKILLed worker are completed by another, and a worker
-//! (and the API's event relay) whose database connections are cut reconnects by itself.
+//! (and the API's event relay) whose database connections are cut reconnects by itself. A worker
+//! process serves its own metrics behind the metrics token.
 
 mod common;
 
@@ -26,8 +27,14 @@ struct WorkerProcess(Child);
 
 impl WorkerProcess {
     fn start(app: &TestApp) -> WorkerProcess {
+        Self::start_with(app, &[])
+    }
+
+    /// As [`WorkerProcess::start`], with more environment variables.
+    fn start_with(app: &TestApp, env: &[(&str, &str)]) -> WorkerProcess {
         let child = Command::new(env!("CARGO_BIN_EXE_leadgen"))
             .arg("worker")
+            .envs(env.iter().copied())
             .env("DATABASE_URL", &app.db_url)
             .env("LEADGEN_PROXY", app.web.proxy_url())
             .env("LEADGEN_DNS_SERVERS", app.web.dns_addr().to_string())
@@ -372,5 +379,55 @@ async fn a_worker_whose_database_connections_are_cut_reconnects_and_finishes_the
         "job_completed delivered after the cuts"
     );
     drop(worker);
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_process_serves_its_own_metrics_behind_the_token() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 40,
+        ..Spawn::default()
+    })
+    .await;
+    let port = common::SmtpSink::free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let token = "worker-metrics-0123456789";
+    let _worker = WorkerProcess::start_with(
+        &app,
+        &[
+            ("LEADGEN_METRICS_BIND", &bind),
+            ("LEADGEN_METRICS_TOKEN", token),
+        ],
+    );
+    let job = start_search(&app, 5).await;
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
+    assert_eq!(s["status"], "completed", "{s}");
+
+    let url = format!("http://{bind}/metrics");
+    let http = reqwest::Client::new();
+    let refused = http.get(&url).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let r = http.get(&url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let text = r.text().await.unwrap();
+    let count = |series: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    assert!(
+        count(r#"leadgen_worker_fetches_total{status="2xx"}"#) >= 1.0,
+        "{text}"
+    );
+    assert!(
+        count(r#"leadgen_worker_jobs_total{stage="fetch",outcome="done"}"#) >= 1.0,
+        "{text}"
+    );
+    assert!(count(r#"leadgen_worker_jobs_total{stage="finalize",outcome="done"}"#) >= 1.0);
+    assert!(
+        count("leadgen_worker_host_slot_wait_seconds_count") >= 1.0,
+        "{text}"
+    );
     app.cleanup().await;
 }

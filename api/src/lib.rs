@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod hub;
+pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod resume_form;
@@ -66,6 +67,7 @@ pub fn app(state: AppState) -> impl Endpoint {
     let wrapped = state.clone();
     pages::mount(Route::new())
         .at("/api/v1/openapi.json", spec)
+        .at("/metrics", get(metrics::endpoint))
         .nest("/docs", docs)
         .at("/api/v1/ws/jobs/:job_id", get(ws::job_events))
         .nest_no_strip("/api", api)

@@ -11,7 +11,6 @@ use leadgen_core::config::RouteGroup;
 use poem::http::{HeaderValue, Method, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use serde_json::json;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// The rate-limit group of a request; `None` for documentation and health, which are not
@@ -28,7 +27,7 @@ pub fn route_group(method: &Method, path: &str) -> Option<RouteGroup> {
         return Some(RouteGroup::Write);
     }
     let rest = path.strip_prefix("/api/v1/")?;
-    if rest == "health" || rest == "openapi.json" {
+    if rest == "health" || rest.starts_with("health/") || rest == "openapi.json" {
         return None;
     }
     if *method == Method::POST && (rest == "auth/login" || rest == "auth/refresh") {
@@ -79,6 +78,7 @@ pub async fn handle<E: Endpoint>(
                 .get("x-forwarded-proto")
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")));
     let path = req.uri().path().to_string();
+    let method = req.method().clone();
     let group = route_group(req.method(), &path);
     req.extensions_mut().insert(client.clone());
     if let Some(g) = group {
@@ -88,6 +88,9 @@ pub async fn handle<E: Endpoint>(
         Err(e) => Err(poem::Error::from(e)),
         Ok(()) => ep.call(req).await.map(IntoResponse::into_response),
     };
+    // Poem's own not-found and method errors mean no route took the request.
+    let matched = !matches!(&outcome, Err(e)
+        if e.is::<poem::error::NotFoundError>() || e.is::<poem::error::MethodNotAllowedError>());
     let mut resp = match outcome {
         Ok(r) => r,
         Err(e) => {
@@ -116,11 +119,13 @@ pub async fn handle<E: Endpoint>(
     if let Ok(v) = request_id.parse() {
         resp.headers_mut().insert("x-request-id", v);
     }
-    state.metrics.count.fetch_add(1, Ordering::Relaxed);
-    state
-        .metrics
-        .total_micros
-        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    state.metrics.request(
+        method.as_str(),
+        &path,
+        matched,
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
     resp
 }
 

@@ -9,7 +9,6 @@ use leadgen_core::files::{FileStore, StoreError};
 use leadgen_core::stages::score::Weights;
 use sqlx::PgPool;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 /// Shared state of one API process.
@@ -25,8 +24,8 @@ pub struct AppState {
     pub hub: EventHub,
     /// Process start.
     pub started: Instant,
-    /// Request counters for the health report.
-    pub metrics: Arc<RequestMetrics>,
+    /// Requests, events and the system state for `/metrics` (and health's averages).
+    pub metrics: Arc<crate::metrics::ApiMetrics>,
     /// The time sessions and throttles are judged by.
     pub clock: Arc<dyn Clock>,
     /// Access-token keys.
@@ -82,13 +81,4 @@ pub enum StateError {
     /// The file store.
     #[error(transparent)]
     Files(#[from] StoreError),
-}
-
-/// Requests served and their total time, for the average response time in health.
-#[derive(Default)]
-pub struct RequestMetrics {
-    /// Requests answered.
-    pub count: AtomicU64,
-    /// Sum of their durations in microseconds.
-    pub total_micros: AtomicU64,
 }

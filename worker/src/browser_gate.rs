@@ -235,7 +235,11 @@ impl Gate {
         url: &str,
         req: Request<Incoming>,
     ) -> Result<Response<Full<Bytes>>, FetchError> {
-        let (host, gap) = self.fetcher.allowed(url).await?;
+        let (host, gap) = self
+            .fetcher
+            .allowed(url)
+            .await
+            .inspect_err(crate::fetcher::count_refusal)?;
         let (parts, body) = req.into_parts();
         let body = Limited::new(body, MAX_REQUEST_BYTES)
             .collect()
@@ -343,8 +347,12 @@ async fn read_response(
         url: url.into(),
         message: crate::fetcher::error_chain(&e),
     };
-    let mut upstream = request.send().await.map_err(network)?;
+    let mut upstream = request.send().await.map_err(|e| {
+        crate::metrics::fetched(0);
+        network(e)
+    })?;
     let status = upstream.status();
+    crate::metrics::fetched(status.as_u16());
     let mut headers = std::mem::take(upstream.headers_mut());
     let mut body = Vec::new();
     while let Some(chunk) = upstream.chunk().await.map_err(network)? {

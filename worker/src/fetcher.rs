@@ -199,6 +199,13 @@ const IN_FLIGHT_POLL: Duration = Duration::from_millis(20);
 /// Hosts remembered by the in-process limiter before idle ones are forgotten.
 const LOCAL_HOSTS: usize = 50_000;
 
+/// Counts a request refused before it was sent (robots.txt, destination rules).
+pub(crate) fn count_refusal(e: &FetchError) {
+    if matches!(e, FetchError::Disallowed(_) | FetchError::Refused { .. }) {
+        crate::metrics::refused();
+    }
+}
+
 /// The certificates in the PEM file `path` (`LEADGEN_CA_FILE`), trusted besides the system's.
 fn extra_roots(path: &str) -> Result<Vec<reqwest::Certificate>, SetupError> {
     let refused = |reason: String| SetupError::Roots(format!("LEADGEN_CA_FILE `{path}`: {reason}"));
@@ -330,6 +337,7 @@ impl Fetcher {
         gap: Duration,
         lease: Duration,
     ) -> Result<(), FetchError> {
+        let asked = Instant::now();
         if let Some(local) = &self.local {
             local.until_key_ready(&host.to_string()).await;
             if local.len() > LOCAL_HOSTS {
@@ -345,6 +353,7 @@ impl Fetcher {
             let wait = (next - Utc::now()).to_std().unwrap_or(Duration::ZERO);
             tokio::time::sleep(if busy { wait.max(IN_FLIGHT_POLL) } else { wait }).await;
         }
+        crate::metrics::waited_for_slot(asked.elapsed());
         Ok(())
     }
 
@@ -366,7 +375,7 @@ impl Fetcher {
         let mut redirects = Vec::new();
         loop {
             let (host, delay) = if obey_robots {
-                self.allowed(&current).await?
+                self.allowed(&current).await.inspect_err(count_refusal)?
             } else {
                 (self.destination(&current).await?, self.cfg.host_delay)
             };
@@ -553,11 +562,15 @@ impl Fetcher {
         any_type: bool,
     ) -> Result<Fetched, FetchError> {
         let started = Instant::now();
-        let resp = req.send().await.map_err(|e| FetchError::Network {
-            url: url.into(),
-            message: error_chain(&e),
+        let resp = req.send().await.map_err(|e| {
+            crate::metrics::fetched(0);
+            FetchError::Network {
+                url: url.into(),
+                message: error_chain(&e),
+            }
         })?;
         let status = resp.status().as_u16();
+        crate::metrics::fetched(status);
         let final_url = resp.url().to_string();
         let headers = kept_headers(resp.headers());
         let content_type = headers.get("content-type").cloned();

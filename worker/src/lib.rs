@@ -14,6 +14,7 @@ pub mod listen;
 pub mod mail_dns;
 pub mod mailer;
 mod maintenance;
+pub mod metrics;
 pub mod net_guard;
 mod progress;
 pub mod renderer;

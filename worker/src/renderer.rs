@@ -148,6 +148,7 @@ impl Renderer {
             .acquire()
             .await
             .map_err(|_| RenderError::Unavailable("renderer closed".into()))?;
+        let _in_use = crate::metrics::render_started();
         let endpoint = self.endpoint().await?;
         // WebDriver runs on loopback or a private network: plain HTTP, no TLS stack needed.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -181,6 +182,7 @@ impl Renderer {
             client.source().await
         };
         let result = tokio::time::timeout(self.timeout + Duration::from_secs(5), work).await;
+        crate::metrics::rendered(matches!(result, Ok(Ok(_))));
         // Closing ends the session and its browser; a hung session is ended the same way.
         let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
         match result {

@@ -91,10 +91,13 @@ where
                 Err(StageError::Retry(format!("stage panicked: {what}")))
             }
         };
+        let took = started.elapsed();
+        let stage = job.stage.name();
         match outcome {
             Ok(()) => {
-                let ms = started.elapsed().as_secs_f64() * 1000.0;
-                for b in ctx.stage_clock.add(job.stage.name(), ms) {
+                crate::metrics::job_finished(stage, "done", took);
+                let ms = took.as_secs_f64() * 1000.0;
+                for b in ctx.stage_clock.add(stage, ms) {
                     let written =
                         jobs::record_stage_times(&ctx.pool, b.stage, b.samples, b.mean_ms).await;
                     if let Err(e) = written {
@@ -104,6 +107,7 @@ where
                 Ok(())
             }
             Err(StageError::Retry(msg)) if job.attempt < max => {
+                crate::metrics::job_finished(stage, "retry", took);
                 let wait = backoff(job.attempt);
                 warn!(error = %msg, retry_in_ms = wait.as_millis() as u64, "stage failed; will retry");
                 let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -111,6 +115,7 @@ where
                 Err(StageError::Retry(msg))
             }
             Err(e) => {
+                crate::metrics::job_finished(stage, "failed", took);
                 let msg = e.to_string();
                 warn!(error = %msg, "stage gave up");
                 crate::give_up::give_up(ctx, &job, &msg).await?;

@@ -1,15 +1,17 @@
 //! `GET /health`: overall status, version, environment, database latency, queue depth per
-//! stage, live workers, realtime relay, uptime and average response time.
+//! stage, live workers, realtime relay, uptime and average response time. `GET /health/live`
+//! (the process answers) and `GET /health/ready` (it can serve: database reachable, schema
+//! current) for orchestrators' probes.
 
 use super::ApiTags;
 use super::health_types::{
-    DatabaseHealth, DatabaseStatus, EmailHealth, EngineStatus, Health, HealthStatus, QueueDepth,
-    RealtimeHealth, RealtimeStatus, RequestPerformance, ScrapingEngineHealth, Services,
-    SourceHealth,
+    DatabaseHealth, DatabaseStatus, EmailHealth, EngineStatus, Health, HealthStatus, Liveness,
+    QueueDepth, Readiness, ReadinessChecks, ReadinessReport, RealtimeHealth, RealtimeStatus,
+    RequestPerformance, ScrapingEngineHealth, Services, SourceHealth, StageWorkers,
 };
 use crate::state::AppState;
 use leadgen_core::jobs::Stage;
-use leadgen_core::repo::{queue, sources};
+use leadgen_core::repo::{metrics, queue, sources};
 use poem::web::Data;
 use poem_openapi::ApiResponse;
 use poem_openapi::OpenApi;
@@ -32,8 +34,93 @@ pub enum HealthResponse {
     Unavailable(Json<Health>),
 }
 
+/// Readiness answer: 200 when ready, 503 when not.
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Ready to serve.
+    #[oai(status = 200)]
+    Ready(Json<ReadinessReport>),
+    /// Not ready: the reasons say why.
+    #[oai(status = 503)]
+    NotReady(Json<ReadinessReport>),
+}
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::System")]
 impl HealthApi {
+    /// Liveness: the process answers (restart it when this fails).
+    #[oai(path = "/health/live", method = "get")]
+    async fn live(&self, state: Data<&AppState>) -> Json<Liveness> {
+        Json(Liveness {
+            status: "alive".into(),
+            uptime_seconds: state.started.elapsed().as_secs(),
+        })
+    }
+
+    /// Readiness: the database answers and has every migration this version needs (send
+    /// traffic only when this is 200). Live workers per stage are reported too.
+    #[oai(path = "/health/ready", method = "get")]
+    async fn ready(&self, state: Data<&AppState>) -> ReadyResponse {
+        let expected = leadgen_core::db::MIGRATOR
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
+        let database = queue::ping(&state.pool).await.is_ok();
+        let applied = if database {
+            metrics::latest_migration(&state.pool).await.ok().flatten()
+        } else {
+            None
+        };
+        let live = if database {
+            queue::live_workers(&state.pool, Duration::from_secs(30))
+                .await
+                .unwrap_or_default()
+        } else {
+            vec![]
+        };
+        let workers = Stage::ALL
+            .iter()
+            .map(|s| {
+                let n = live
+                    .iter()
+                    .find(|(q, _)| *q == s.queue())
+                    .map_or(0, |(_, n)| *n);
+                (s.name().to_string(), StageWorkers { live: n, ok: n > 0 })
+            })
+            .collect();
+        let current = applied.is_some_and(|a| a >= expected);
+        let mut reasons = Vec::new();
+        if !database {
+            reasons.push("the database does not answer".to_string());
+        } else if !current {
+            reasons.push(format!(
+                "the database schema is at migration {} but this version needs {expected}: run \
+                 `leadgen migrate`",
+                applied.map_or_else(|| "none".to_string(), |a| a.to_string())
+            ));
+        }
+        let report = ReadinessReport {
+            status: if reasons.is_empty() {
+                Readiness::Ready
+            } else {
+                Readiness::NotReady
+            },
+            reasons,
+            checks: ReadinessChecks {
+                database,
+                migrations_expected: expected,
+                migrations_applied: applied,
+                migrations_current: current,
+                workers,
+            },
+        };
+        if report.status == Readiness::Ready {
+            ReadyResponse::Ready(Json(report))
+        } else {
+            ReadyResponse::NotReady(Json(report))
+        }
+    }
+
     /// Service health and its dependencies.
     #[oai(path = "/health", method = "get")]
     async fn health(&self, state: Data<&AppState>) -> HealthResponse {

@@ -162,3 +162,58 @@ pub struct Health {
     /// Requests served by this process.
     pub performance: RequestPerformance,
 }
+
+/// Whether this API process can serve requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Readiness {
+    /// The database answers and its schema is the one this version needs.
+    Ready,
+    /// The database does not answer or its schema is behind (the response is a 503).
+    NotReady,
+}
+
+/// The live workers of one pipeline stage.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct StageWorkers {
+    /// Queue workers seen in the last 30 seconds.
+    pub live: i64,
+    /// Whether any is live: without one, searches wait at this stage.
+    pub ok: bool,
+}
+
+/// What readiness checked.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct ReadinessChecks {
+    /// The database answered.
+    pub database: bool,
+    /// The newest migration this version carries.
+    pub migrations_expected: i64,
+    /// The newest migration applied to the database (absent when it cannot be read).
+    pub migrations_applied: Option<i64>,
+    /// Every migration this version carries is applied.
+    pub migrations_current: bool,
+    /// Workers per stage. Reported, not required: the API serves without them, but searches
+    /// only progress through stages that have one.
+    pub workers: BTreeMap<String, StageWorkers>,
+}
+
+/// Readiness of this API process.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct ReadinessReport {
+    /// Ready or not.
+    pub status: Readiness,
+    /// Why not, when not ready.
+    pub reasons: Vec<String>,
+    /// What was checked.
+    pub checks: ReadinessChecks,
+}
+
+/// Liveness of this API process.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct Liveness {
+    /// Always `alive`: answering at all is the check.
+    pub status: String,
+    /// Seconds since this API process started.
+    pub uptime_seconds: u64,
+}

@@ -382,6 +382,7 @@ pub async fn submit(
         },
     )
     .await?;
+    state.metrics.lead_submitted();
     Ok(received())
 }
 

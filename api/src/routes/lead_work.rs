@@ -100,6 +100,9 @@ pub async fn update(
                 apply_edit(&mut tx, company, edits).await?;
             }
             tx.commit().await?;
+            if let Some(to) = status.as_deref().filter(|to| *to != before.status) {
+                state.metrics.status_changed(&before.status, to);
+            }
         }
         ChangeOutcome::Stale(current) => {
             return Err(ApiError::Conflict(format!(

@@ -244,6 +244,7 @@ pub async fn start_search(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     tx.commit().await.map_err(ApiError::from)?;
+    state.metrics.search_started();
     Ok(row)
 }
 

@@ -5,8 +5,8 @@
 //! `LEADGEN_FETCH_TIMEOUT_MS`, `LEADGEN_MAX_PAGE_BYTES`, `LEADGEN_FRESHNESS_HOURS`, `LEADGEN_SCORING`,
 //! `LEADGEN_WEBDRIVER_URL`, `LEADGEN_CHROMEDRIVER`, `LEADGEN_RENDER_SESSIONS`,
 //! `LEADGEN_RENDER_TIMEOUT_MS`, `LEADGEN_MAX_ATTEMPTS`, `LEADGEN_LOG_FORMAT`, `LEADGEN_SMTP_URL`,
-//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, `LEADGEN_CA_FILE`
-//! and the API's security settings listed in [`SecurityConfig`], the lead form's in
+//! `LEADGEN_MAIL_FROM`, `LEADGEN_NOTIFY_TO`, `LEADGEN_ALLOW_PRIVATE_NETWORKS`, `LEADGEN_CA_FILE`,
+//! `LEADGEN_METRICS_BIND`, `LEADGEN_METRICS_TOKEN` and the API's security settings listed in [`SecurityConfig`], the lead form's in
 //! [`IntakeConfig`] and the discovery sources' in [`SourcesConfig`].
 //!
 //! `LEADGEN_ALLOW_PRIVATE_NETWORKS` (`true` or `false`, default `false`): by default the crawler
@@ -79,6 +79,12 @@ pub struct Config {
     pub retention: Option<Duration>,
     /// How email domains are checked for mail exchangers.
     pub email_dns: EmailDnsConfig,
+    /// Where `leadgen worker` serves its own metrics at `/metrics` (`LEADGEN_METRICS_BIND`;
+    /// unset: not served). The API serves the system's at `/metrics` on its own address.
+    pub metrics_bind: Option<SocketAddr>,
+    /// Bearer token `/metrics` asks for (`LEADGEN_METRICS_TOKEN`, at least 16 characters);
+    /// unset: open, for a scraper on a private network.
+    pub metrics_token: Option<String>,
 }
 
 /// Where the worker asks DNS about email domains (`LEADGEN_DNS_SERVERS`,
@@ -202,6 +208,11 @@ impl std::fmt::Debug for Config {
             .field("notify_to", &self.mail.notify_to)
             .field("security", &self.security)
             .field("intake", &self.intake)
+            .field("metrics_bind", &self.metrics_bind)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -229,6 +240,20 @@ impl Config {
             non_empty("LEADGEN_BIND"),
             "127.0.0.1:8080".parse().expect("valid default"),
         )?;
+        let metrics_bind = match non_empty("LEADGEN_METRICS_BIND") {
+            None => None,
+            Some(v) => Some(v.trim().parse::<SocketAddr>().map_err(|e| ConfigError {
+                var: "LEADGEN_METRICS_BIND",
+                reason: format!("`{v}` is not an address such as 0.0.0.0:9187: {e}"),
+            })?),
+        };
+        let metrics_token = non_empty("LEADGEN_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
+            return Err(ConfigError {
+                var: "LEADGEN_METRICS_TOKEN",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
         let environment = non_empty("LEADGEN_ENV").unwrap_or_else(|| "development".into());
         if !["development", "staging", "production"].contains(&environment.as_str()) {
             return Err(ConfigError {
@@ -448,6 +473,8 @@ impl Config {
             ttl: Duration::from_secs(mail_domain_ttl_hours.max(1) * 3600),
         };
         Ok(Config {
+            metrics_bind,
+            metrics_token: metrics_token.map(|t| t.trim().to_string()),
             email_dns,
             dedup,
             mail,
@@ -619,6 +646,10 @@ mod tests {
         assert_eq!(e.var, "LEADGEN_FETCH_CONCURRENCY");
         assert!(e.to_string().contains("between 1 and 4096"), "{e}");
         assert_eq!(cfg(&[]).unwrap().crawl.fetch_concurrency, 64);
+        let e = cfg(&[("LEADGEN_METRICS_BIND", "everywhere")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_METRICS_BIND");
+        let e = cfg(&[("LEADGEN_METRICS_TOKEN", "short")]).unwrap_err();
+        assert_eq!(e.var, "LEADGEN_METRICS_TOKEN");
         let e = cfg(&[("LEADGEN_CA_FILE", "/nonexistent/ca.pem")]).unwrap_err();
         assert_eq!(e.var, "LEADGEN_CA_FILE");
         assert!(e.to_string().contains("is not a file"), "{e}");

@@ -11,6 +11,7 @@ pub mod leads;
 pub mod login_throttle;
 pub mod mail_domains;
 pub mod merges;
+pub mod metrics;
 pub mod outbox;
 pub mod pages;
 pub mod politeness;
