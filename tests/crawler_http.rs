@@ -5,6 +5,9 @@
 
 mod common;
 
+/// Where the gates of these tests listen (the browser, when there is one, runs here).
+const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 use common::{Spawn, TestApp};
 use leadgen_worker::browser_gate::BrowserGate;
 use leadgen_worker::fetcher::{FetchError, Fetcher};
@@ -278,7 +281,9 @@ async fn the_browser_gate_obeys_robots_and_spaces_the_sites_own_requests() {
     let mut cfg = loopback_crawl(&app);
     cfg.host_delay = Duration::from_millis(200);
     let fetcher = Fetcher::new(cfg, app.pool.clone()).unwrap();
-    let gate = BrowserGate::open(fetcher, "127.0.0.1").await.unwrap();
+    let gate = BrowserGate::open(fetcher, "127.0.0.1", LOOPBACK)
+        .await
+        .unwrap();
     let browser = common::browser_through(&gate);
 
     // A URL robots.txt disallows is refused by the gate and never reaches the site.

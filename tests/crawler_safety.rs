@@ -7,6 +7,9 @@
 
 mod common;
 
+/// Where the gates of these tests listen (the browser, when there is one, runs here).
+const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 use common::https_site::HttpsSite;
 use common::{Spawn, TestApp};
 use leadgen_core::config::CrawlConfig;
@@ -114,7 +117,7 @@ async fn loopback_destinations_and_other_ports_are_refused_without_a_request() {
 
     // Every request of the browser goes through its gate, which applies the same check: a
     // page, or an image or script it loads, is answered 403 with the reason and never sent.
-    let gate = BrowserGate::open(fetcher.clone(), "example.com")
+    let gate = BrowserGate::open(fetcher.clone(), "example.com", LOOPBACK)
         .await
         .unwrap();
     let browser = common::browser_through(&gate);
@@ -272,7 +275,9 @@ async fn https_is_verified_upstream_for_fetches_and_for_the_browser() {
     let trusted = Fetcher::new(crawl, app.pool.clone()).unwrap();
     let page = trusted.get(&site.url("/")).await.unwrap();
     assert!(page.body.contains("verified"));
-    let gate = BrowserGate::open(trusted, "localhost").await.unwrap();
+    let gate = BrowserGate::open(trusted, "localhost", LOOPBACK)
+        .await
+        .unwrap();
     let through = browser_of(&gate).get(site.url("/")).send().await.unwrap();
     assert_eq!(through.status(), 200);
     assert!(through.text().await.unwrap().contains("verified"));
@@ -285,7 +290,9 @@ async fn https_is_verified_upstream_for_fetches_and_for_the_browser() {
     let untrusted = Fetcher::new(direct(&app, true), app.pool.clone()).unwrap();
     let e = untrusted.get(&site.url("/")).await.unwrap_err().to_string();
     assert!(e.to_lowercase().contains("certificate"), "{e}");
-    let gate = BrowserGate::open(untrusted, "localhost").await.unwrap();
+    let gate = BrowserGate::open(untrusted, "localhost", LOOPBACK)
+        .await
+        .unwrap();
     let refused = browser_of(&gate).get(site.url("/")).send().await.unwrap();
     assert_eq!(refused.status(), 502);
     let why = refused.text().await.unwrap();

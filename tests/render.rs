@@ -4,6 +4,9 @@
 
 mod common;
 
+/// Where the gates of these tests listen (the browser, when there is one, runs here).
+const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 use common::https_site::HttpsSite;
 use common::{Spawn, TestApp};
 use leadgen_worker::browser_gate::BrowserGate;
@@ -143,7 +146,7 @@ async fn inside_an_https_tunnel_the_gate_checks_and_spaces_every_request_the_bro
     crawl.ca_file = Some(site.ca_file.to_string_lossy().into_owned());
     crawl.host_delay = Duration::from_millis(200);
     let fetcher = Fetcher::new(crawl, app.pool.clone()).unwrap();
-    let gate = BrowserGate::open(fetcher.clone(), "localhost")
+    let gate = BrowserGate::open(fetcher.clone(), "localhost", LOOPBACK)
         .await
         .unwrap();
     let renderer = Renderer::from_config(&app.cfg).expect("a browser is configured");

@@ -27,7 +27,7 @@ use rcgen::PublicKeyData;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, LazyLock, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -120,10 +120,13 @@ struct Gate {
 }
 
 impl BrowserGate {
-    /// Starts a gate for rendering pages of `site` (a host name) with `fetcher`'s rules.
-    pub async fn open(fetcher: Fetcher, site: &str) -> std::io::Result<BrowserGate> {
+    /// Starts a gate for rendering pages of `site` (a host name) with `fetcher`'s rules,
+    /// listening on `ip` (loopback for a local browser; for a browser in another container or
+    /// machine, this worker's address on the network they share, see
+    /// [`crate::renderer::Renderer::gate_ip`]).
+    pub async fn open(fetcher: Fetcher, site: &str, ip: IpAddr) -> std::io::Result<BrowserGate> {
         certificate_pin().map_err(std::io::Error::other)?;
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let listener = TcpListener::bind(SocketAddr::new(ip, 0)).await?;
         let addr = listener.local_addr()?;
         let (open, closed) = watch::channel(());
         let gate = Arc::new(Gate {

@@ -6,6 +6,7 @@
 
 use leadgen_core::Config;
 use serde_json::json;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
@@ -38,6 +39,39 @@ pub struct Renderer {
     driver: Driver,
     permits: Semaphore,
     timeout: Duration,
+    gate_ip: IpAddr,
+}
+
+/// The address of this machine the browser at `webdriver_url` can reach it by: loopback for a
+/// browser on this machine, otherwise the local address the route to the WebDriver host leaves
+/// from (no packet is sent), so the browser gate listens where a browser container can connect.
+pub fn reachable_ip(webdriver_url: &str) -> IpAddr {
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let Ok(url) = url::Url::parse(webdriver_url) else {
+        return loopback;
+    };
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        return loopback;
+    };
+    let Some(remote) = (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+    else {
+        return loopback;
+    };
+    if remote.ip().is_loopback() {
+        return loopback;
+    }
+    let unspecified: SocketAddr = if remote.is_ipv4() {
+        (Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    std::net::UdpSocket::bind(unspecified)
+        .and_then(|s| s.connect(remote).and_then(|_| s.local_addr()))
+        .map(|a| a.ip())
+        .unwrap_or(loopback)
 }
 
 impl Renderer {
@@ -51,11 +85,21 @@ impl Renderer {
             },
             (None, None) => return None,
         };
+        let gate_ip = match &driver {
+            Driver::Remote(url) => reachable_ip(url),
+            Driver::Local { .. } => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        };
         Some(Renderer {
             driver,
             permits: Semaphore::new(cfg.render_sessions),
             timeout: cfg.render_timeout,
+            gate_ip,
         })
+    }
+
+    /// Where a browser gate for this renderer's browsers listens.
+    pub fn gate_ip(&self) -> IpAddr {
+        self.gate_ip
     }
 
     /// The WebDriver URL, starting (or restarting) the local chromedriver when needed.
@@ -189,6 +233,22 @@ impl Renderer {
             Ok(Ok(html)) => Ok(html),
             Ok(Err(e)) => Err(RenderError::Browser(e.to_string())),
             Err(_) => Err(RenderError::Timeout(self.timeout)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_browser_reaches_the_gate_on_loopback() {
+        for url in [
+            "http://127.0.0.1:9515",
+            "http://localhost:4444/wd/hub",
+            "not a url",
+        ] {
+            assert_eq!(reachable_ip(url), IpAddr::V4(Ipv4Addr::LOCALHOST), "{url}");
         }
     }
 }
