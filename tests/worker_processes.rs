@@ -69,6 +69,30 @@ impl Drop for WorkerProcess {
     }
 }
 
+/// Waits until the fetch queue has a worker of every process in `pids` (worker names carry the
+/// process id).
+async fn wait_until_registered(app: &TestApp, pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM apalis.workers WHERE id LIKE 'fetch-%'")
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+        if pids
+            .iter()
+            .all(|p| names.iter().any(|n| n.contains(&format!("-{p}-"))))
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "worker processes {pids:?} did not register: {names:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn start_search(app: &TestApp, max_results: u32) -> String {
     let (st, body) = app
         .post(
@@ -137,6 +161,9 @@ async fn two_worker_processes_finish_a_search_without_losing_or_repeating_work()
     .await;
     let a = WorkerProcess::start(&app);
     let b = WorkerProcess::start(&app);
+    // Both are up before the search starts, so neither can take all of it while the other is
+    // still starting.
+    wait_until_registered(&app, &[a.pid(), b.pid()]).await;
     let job = start_search(&app, 30).await;
     let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
     assert_eq!(s["status"], "completed", "{s}");
