@@ -34,6 +34,14 @@ if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version 2>/
 fi
 export LEADGEN_SCHEMATHESIS="$venv/bin/schemathesis"
 
+# openapi-spec-validator (PyPI), in a virtualenv of its own, lints the OpenAPI document.
+lint_venv="$HOME/.cache/leadgen-lint-venv"
+if [ ! -x "$lint_venv/bin/openapi-spec-validator" ]; then
+  rm -rf "$lint_venv"
+  python3 -m venv "$lint_venv"
+  "$lint_venv/bin/pip" install -q openapi-spec-validator==0.7.2
+fi
+export LEADGEN_OPENAPI_VALIDATOR="$lint_venv/bin/openapi-spec-validator"
 # axe-core (npm) for the accessibility checks the browser tests run in Chromium.
 npm_dir="$HOME/.cache/leadgen-npm"
 if [ ! -f "$npm_dir/node_modules/axe-core/axe.min.js" ]; then

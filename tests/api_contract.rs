@@ -1,7 +1,9 @@
 //! An outsider's check of the whole API: schemathesis (from PyPI, installed by the test
 //! command into a virtualenv) generates requests from the live OpenAPI document and checks the
 //! answers: no 5xx, every status and content type documented, every body fitting its schema,
-//! and no protected endpoint answering without credentials or with invalid ones.
+//! and no protected endpoint answering without credentials or with invalid ones. The document
+//! itself must pass openapi-spec-validator (also from PyPI, in a virtualenv of its own) against
+//! the OpenAPI specification.
 
 mod common;
 
@@ -71,6 +73,48 @@ async fn the_live_api_keeps_its_documented_contract_under_generated_requests() {
     assert!(
         out.status.success(),
         "schemathesis found problems:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_passes_the_openapi_specification_validator() {
+    let exe = std::env::var("LEADGEN_OPENAPI_VALIDATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+            PathBuf::from(home).join(".cache/leadgen-lint-venv/bin/openapi-spec-validator")
+        });
+    assert!(
+        exe.is_file(),
+        "{} is missing: run the test command (bash .ci/test.sh), which installs it",
+        exe.display()
+    );
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 5,
+        ..Default::default()
+    })
+    .await;
+    let spec = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let file = std::env::temp_dir().join(format!("leadgen-openapi-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, &spec).unwrap();
+    let out = tokio::process::Command::new(&exe)
+        .arg(&file)
+        .output()
+        .await
+        .expect("openapi-spec-validator runs");
+    let _ = std::fs::remove_file(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("OK"),
+        "the OpenAPI document is not valid:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     app.cleanup().await;
