@@ -4,6 +4,7 @@
 #   bash benches/crawl_compare.sh                     # 500 sites, every one known at the start
 #   COMPANIES=800 bash benches/crawl_compare.sh
 #   START=directory bash benches/crawl_compare.sh     # sites found through directory searches
+#   PGSSLMODE=prefer bash benches/crawl_compare.sh    # TLS to the loopback Postgres, if it offers it
 #
 # Ours: the pipeline bench (benches/pipeline.rs) — API, workers and the sample web in one
 # process, searches through the real API (domain lists, or one search per industry), the whole
@@ -20,6 +21,9 @@ START="${START:-domains}"
 FETCH_CONCURRENCY="${FETCH_CONCURRENCY:-600}"
 SEED="${SEED:-42}"
 LATENCY_MS="${LATENCY_MS:-20-80}"
+# Postgres on loopback without TLS, as docker-compose.yml runs it (its Postgres has no TLS);
+# a machine's Postgres with ssl = on would otherwise encrypt every round trip on loopback.
+export PGSSLMODE="${PGSSLMODE:-disable}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/leadgen-target}"
 export SQLX_OFFLINE=true
 export CARGO_TERM_COLOR=never
@@ -72,7 +76,7 @@ cargo build --release
 cargo bench --bench pipeline --no-run
 leadgen="$CARGO_TARGET_DIR/release/leadgen"
 
-say "ours: pipeline bench, $COMPANIES companies (seed $SEED, latency $LATENCY_MS ms)"
+say "ours: pipeline bench, $COMPANIES companies (seed $SEED, latency $LATENCY_MS ms, PGSSLMODE=$PGSSLMODE)"
 LEADGEN_BENCH_COMPANIES="$COMPANIES" LEADGEN_BENCH_SEED="$SEED" LEADGEN_BENCH_START="$START" \
   LEADGEN_FETCH_CONCURRENCY="$FETCH_CONCURRENCY" \
   LEADGEN_BENCH_LATENCY_MS="$LATENCY_MS" LEADGEN_BENCH_DELAY_MS=1000 \
