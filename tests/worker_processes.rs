@@ -458,3 +458,72 @@ async fn a_worker_process_serves_its_own_metrics_behind_the_token() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_told_to_stop_finishes_what_it_holds_and_takes_nothing_new() {
+    let app = TestApp::spawn_with(Spawn {
+        workers: false,
+        companies: 200,
+        ..Spawn::default()
+    })
+    .await;
+    let mut a = WorkerProcess::start(&app);
+    wait_until_registered(&app, &[a.pid()]).await;
+    let job = start_search(&app, 30).await;
+    let mine = format!("%-{}-%", a.pid());
+    let held = |app: &TestApp, mine: String| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM apalis.jobs WHERE status IN ('Queued', 'Running') AND lock_by LIKE $1",
+            )
+            .bind(mine)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    // Asked to stop while it holds work.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while held(&app, mine.clone()).await == 0 {
+        assert!(Instant::now() < deadline, "the worker never took a job");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let asked: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let sent = Command::new("kill")
+        .args(["-TERM", &a.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // It ends by itself within its 30 s shutdown bound, cleanly.
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let status = loop {
+        if let Some(s) = a.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the worker did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "the worker exited with {status}");
+    // Nothing is left held by it, and it took nothing after it was told to stop (a moment's
+    // grace for a fetch already on its way to the database).
+    assert_eq!(held(&app, mine.clone()).await, 0, "jobs left held by the stopped worker");
+    let late: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM apalis.jobs WHERE lock_by LIKE $1 AND lock_at > $2 + interval '1 second'",
+    )
+    .bind(&mine)
+    .bind(asked)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(late, 0, "jobs taken after the worker was told to stop");
+    // Another worker finishes the search: nothing lost, nothing done twice.
+    let _b = WorkerProcess::start(&app);
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
+    assert_eq!(s["status"], "completed", "{s}");
+    assert_every_item_finished_once(&app, &job).await;
+    app.cleanup().await;
+}
