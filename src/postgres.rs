@@ -11,13 +11,111 @@ use std::time::Duration;
 pub struct PrivateCluster {
     data: PathBuf,
     as_postgres: bool,
+    port: u16,
 }
 
 impl Drop for PrivateCluster {
     fn drop(&mut self) {
-        let _ = pg_command(self.as_postgres, &pg_bin("pg_ctl").unwrap_or_default())
-            .args(["-D", &self.data.to_string_lossy(), "-m", "fast", "stop"])
-            .output();
+        let _ = self.stop();
+    }
+}
+
+impl PrivateCluster {
+    /// Initialises a cluster in `data` (unless one is there) and starts it on a free loopback
+    /// port, with trust authentication for `postgres`.
+    pub fn start_in(data: &Path) -> anyhow::Result<PrivateCluster> {
+        let initdb = pg_bin("initdb")
+            .context("PostgreSQL binaries (initdb) not found under /usr/lib/postgresql")?;
+        // PostgreSQL refuses to run as root; run it as the postgres user then.
+        let as_postgres = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout.starts_with(b"0"))
+            .unwrap_or(false);
+        std::fs::create_dir_all(data.parent().unwrap_or(Path::new(".")))?;
+        if !data.join("PG_VERSION").exists() {
+            std::fs::create_dir_all(data)?;
+            if as_postgres {
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(data.parent().unwrap_or(data))
+                    .status()?;
+            }
+            let out = pg_command(as_postgres, &initdb)
+                .args([
+                    "-D",
+                    &data.to_string_lossy(),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                ])
+                .output()?;
+            anyhow::ensure!(
+                out.status.success(),
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let cluster = PrivateCluster {
+            data: data.to_path_buf(),
+            as_postgres,
+            port,
+        };
+        cluster.start()?;
+        Ok(cluster)
+    }
+
+    /// `postgres://postgres@127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the cluster (again) on its port and waits until it accepts connections.
+    pub fn start(&self) -> anyhow::Result<()> {
+        let pg_ctl = pg_bin("pg_ctl").context("pg_ctl not found")?;
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.data.display()
+        );
+        let out = pg_command(self.as_postgres, &pg_ctl)
+            .args(["-D", &self.data.to_string_lossy(), "-o", &opts, "-l"])
+            .arg(self.data.join("server.log"))
+            .args(["-w", "start"])
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "pg_ctl start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    }
+
+    /// Stops the cluster at once, cutting every connection (a crash or restart as clients see
+    /// it).
+    pub fn stop(&self) -> anyhow::Result<()> {
+        let pg_ctl = pg_bin("pg_ctl").context("pg_ctl not found")?;
+        let out = pg_command(self.as_postgres, &pg_ctl)
+            .args([
+                "-D",
+                &self.data.to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ])
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "pg_ctl stop failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
     }
 }
 
@@ -89,61 +187,7 @@ fn pg_command(as_postgres: bool, program: &str) -> Command {
 }
 
 fn start_private_cluster() -> anyhow::Result<(String, PrivateCluster)> {
-    let initdb = pg_bin("initdb")
-        .context("PostgreSQL binaries (initdb) not found under /usr/lib/postgresql")?;
-    let pg_ctl = pg_bin("pg_ctl").context("pg_ctl not found")?;
-    // PostgreSQL refuses to run as root; run it as the postgres user then.
-    let as_postgres = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false);
     let data = std::env::current_dir()?.join(".leadgen").join("pgdata");
-    std::fs::create_dir_all(data.parent().unwrap_or(Path::new(".")))?;
-    if !data.join("PG_VERSION").exists() {
-        std::fs::create_dir_all(&data)?;
-        if as_postgres {
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(data.parent().unwrap_or(&data))
-                .status()?;
-        }
-        let out = pg_command(as_postgres, &initdb)
-            .args([
-                "-D",
-                &data.to_string_lossy(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-            ])
-            .output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "initdb failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1",
-        data.display()
-    );
-    let out = pg_command(as_postgres, &pg_ctl)
-        .args(["-D", &data.to_string_lossy(), "-o", &opts, "-l"])
-        .arg(data.join("server.log"))
-        .args(["-w", "start"])
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "pg_ctl start failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok((
-        format!("postgres://postgres@127.0.0.1:{port}"),
-        PrivateCluster { data, as_postgres },
-    ))
+    let cluster = PrivateCluster::start_in(&data)?;
+    Ok((cluster.url(), cluster))
 }

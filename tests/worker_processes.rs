@@ -510,7 +510,11 @@ async fn a_worker_told_to_stop_finishes_what_it_holds_and_takes_nothing_new() {
     assert!(status.success(), "the worker exited with {status}");
     // Nothing is left held by it, and it took nothing after it was told to stop (a moment's
     // grace for a fetch already on its way to the database).
-    assert_eq!(held(&app, mine.clone()).await, 0, "jobs left held by the stopped worker");
+    assert_eq!(
+        held(&app, mine.clone()).await,
+        0,
+        "jobs left held by the stopped worker"
+    );
     let late: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM apalis.jobs WHERE lock_by LIKE $1 AND lock_at > $2 + interval '1 second'",
     )

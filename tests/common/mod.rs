@@ -72,6 +72,8 @@ pub struct Spawn {
     /// Changes the configuration last (e.g. tighter rate limits). By default tests get rate
     /// limits far above what they send.
     pub configure: Option<fn(&mut Config)>,
+    /// The Postgres server to make the test database on (default: [`server_url`]).
+    pub server: Option<String>,
 }
 
 impl Default for Spawn {
@@ -86,6 +88,7 @@ impl Default for Spawn {
             clock: None,
             configure: None,
             clamav: None,
+            server: None,
         }
     }
 }
@@ -99,7 +102,8 @@ impl TestApp {
     /// As [`TestApp::spawn`], with options.
     pub async fn spawn_with(opts: Spawn) -> TestApp {
         let name = format!("leadgen_test_{}", uuid::Uuid::new_v4().simple());
-        let db_url = leadgen::postgres::ensure_database(&server_url(), &name)
+        let server = opts.server.clone().unwrap_or_else(server_url);
+        let db_url = leadgen::postgres::ensure_database(&server, &name)
             .await
             .expect("create test database");
         let pool = leadgen_core::db::connect(&db_url, 20)
@@ -326,13 +330,19 @@ impl TestApp {
             .next()
             .unwrap_or_default()
             .to_string();
-        drop_database(&name).await;
+        let server = self.db_url.rsplit_once('/').map_or("", |(s, _)| s);
+        drop_database_on(server, &name).await;
     }
 }
 
 /// Drops a test database.
 pub async fn drop_database(name: &str) {
-    let url = format!("{}/postgres", server_url());
+    drop_database_on(&server_url(), name).await
+}
+
+/// Drops a test database on the server at `server`.
+pub async fn drop_database_on(server: &str, name: &str) {
+    let url = format!("{server}/postgres");
     if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
         let c: &mut sqlx::PgConnection = &mut c;
         let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
