@@ -2,7 +2,8 @@
 //! after JavaScript runs. The worker either connects to a WebDriver URL (a browser container) or
 //! starts and supervises a chromedriver binary itself, restarting it when it dies. At most
 //! `render_sessions` browsers run at once; each page gets a fresh session (no state leaks between
-//! sites) that is closed afterwards, or abandoned and its browser killed when it hangs.
+//! sites) that is closed afterwards, or abandoned and its browser killed when it hangs. A
+//! chromedriver that dies takes its browsers with it (they share its process group).
 
 use leadgen_core::Config;
 use serde_json::json;
@@ -30,8 +31,30 @@ enum Driver {
     Remote(String),
     Local {
         path: String,
-        child: Box<Mutex<Option<(Child, String)>>>,
+        /// The running chromedriver, its URL and its process group.
+        child: Box<Mutex<Option<(Child, String, u32)>>>,
     },
+}
+
+/// Kills every process in group `pgid`: a chromedriver and the browsers it started, which
+/// would otherwise outlive it (each holding a hundred megabytes or more).
+fn kill_group(pgid: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        if let Driver::Local { child, .. } = &self.driver
+            && let Ok(guard) = child.try_lock()
+            && let Some((_, _, pgid)) = guard.as_ref()
+        {
+            kill_group(*pgid);
+        }
+    }
 }
 
 /// A bounded pool of headless browser sessions.
@@ -109,11 +132,12 @@ impl Renderer {
             Driver::Local { path, child } => (path, child),
         };
         let mut guard = child.lock().await;
-        if let Some((proc, url)) = guard.as_mut() {
+        if let Some((proc, url, pgid)) = guard.as_mut() {
             if matches!(proc.try_wait(), Ok(None)) {
                 return Ok(url.clone());
             }
-            tracing::warn!("chromedriver exited; starting it again");
+            tracing::warn!("chromedriver exited; ending its browsers and starting it again");
+            kill_group(*pgid);
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -123,9 +147,14 @@ impl Renderer {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // A group of its own, which its browsers join, so they can be ended with it.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| RenderError::Unavailable(format!("cannot start {path}: {e}")))?;
+        let pgid = proc
+            .id()
+            .ok_or_else(|| RenderError::Unavailable("chromedriver exited at once".into()))?;
         let url = format!("http://127.0.0.1:{port}");
         // Ready when its status endpoint answers.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
@@ -143,7 +172,7 @@ impl Renderer {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        *guard = Some((proc, url.clone()));
+        *guard = Some((proc, url.clone(), pgid));
         Ok(url)
     }
 
