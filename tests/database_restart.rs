@@ -7,16 +7,7 @@
 mod common;
 
 use common::{Spawn, TestApp};
-use serde_json::json;
 use std::time::{Duration, Instant};
-
-async fn processed(app: &TestApp, job: &str) -> i32 {
-    sqlx::query_scalar("SELECT processed_count FROM search_jobs WHERE id = $1::uuid")
-        .bind(job)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_database_restart_in_the_middle_of_a_search_is_ridden_out() {
@@ -29,17 +20,9 @@ async fn a_database_restart_in_the_middle_of_a_search_is_ridden_out() {
         ..Spawn::default()
     })
     .await;
-    let (industry, city, _) = common::busiest_segment(&app);
-    let (st, body) = app
-        .post(
-            "/api/v1/scrape/search",
-            &json!({"industry": industry, "location": city, "max_results": 20}),
-        )
-        .await;
-    assert_eq!(st, 200, "{body}");
-    let job = body["job_id"].as_str().unwrap().to_string();
+    let job = app.search_busiest(20).await;
     let deadline = Instant::now() + Duration::from_secs(90);
-    while processed(&app, &job).await < 2 {
+    while app.processed(&job).await < 2 {
         assert!(Instant::now() < deadline, "no progress before the restart");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

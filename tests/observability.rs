@@ -41,16 +41,8 @@ async fn metrics_show_the_requests_the_pipeline_and_the_business() {
         ..Spawn::default()
     })
     .await;
-    let (industry, city, _) = common::busiest_segment(&app);
-    let (st, body) = app
-        .post(
-            "/api/v1/scrape/search",
-            &json!({"industry": industry, "location": city, "max_results": 5}),
-        )
-        .await;
-    assert_eq!(st, 200, "{body}");
-    let job = body["job_id"].as_str().unwrap();
-    let s = app.wait_for_job(job, Duration::from_secs(120)).await;
+    let job = app.search_busiest(5).await;
+    let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
     assert_eq!(s["status"], "completed", "{s}");
 
     // Staff reach out to one of the leads.

@@ -314,14 +314,6 @@ async fn jobs_of_a_killed_worker_are_completed_by_another() {
 }
 
 /// Companies of `job` finished so far.
-async fn processed(app: &TestApp, job: &str) -> i32 {
-    sqlx::query_scalar("SELECT processed_count FROM search_jobs WHERE id = $1::uuid")
-        .bind(job)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 /// Terminates every other session on the test database, as a database failover or a network
 /// cut would: the worker's pool, its LISTEN connection and the API's relay all lose theirs.
 async fn cut_connections(app: &TestApp) -> i64 {
@@ -369,7 +361,7 @@ async fn a_worker_whose_database_connections_are_cut_reconnects_and_finishes_the
     // again at half way.
     for threshold in [1, (companies.min(20) as i32 / 2).max(2)] {
         let deadline = Instant::now() + Duration::from_secs(90);
-        while processed(&app, &job).await < threshold {
+        while app.processed(&job).await < threshold {
             assert!(
                 Instant::now() < deadline,
                 "no progress to {threshold} companies"

@@ -304,6 +304,29 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Starts a search of the sample web's busiest (industry, city) for at most `max_results`
+    /// companies; returns its job id.
+    pub async fn search_busiest(&self, max_results: u32) -> String {
+        let (industry, city, _) = busiest_segment(self);
+        let (st, body) = self
+            .post(
+                "/api/v1/scrape/search",
+                &serde_json::json!({"industry": industry, "location": city, "max_results": max_results}),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+        body["job_id"].as_str().unwrap().to_string()
+    }
+
+    /// Companies of search `job` processed so far.
+    pub async fn processed(&self, job: &str) -> i32 {
+        sqlx::query_scalar("SELECT processed_count FROM search_jobs WHERE id = $1::uuid")
+            .bind(job)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
     /// Polls the job status until it is completed or failed, or panics after `limit`.
     pub async fn wait_for_job(&self, job: &str, limit: Duration) -> Value {
         let deadline = Instant::now() + limit;

@@ -2,6 +2,7 @@
 
 use super::Db;
 use serde_json::Value;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// A work item as stored.
@@ -98,6 +99,28 @@ pub async fn adopt_website<'c>(
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Whether an item listed without a website should wait for its search's other listings: some
+/// source of the search is still being read (one may yet name the website, see
+/// [`adopt_website`]) and the item is younger than `max_wait`.
+pub async fn awaits_listings<'c>(
+    db: impl Db<'c>,
+    id: Uuid,
+    max_wait: Duration,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query_scalar!(
+        r#"SELECT (w.domain IS NULL
+                   AND w.created_at > now() - make_interval(secs => $2)
+                   AND EXISTS (SELECT 1 FROM job_sources s WHERE s.job_id = w.job_id AND NOT s.done))
+                  AS "waits!"
+             FROM work_items w WHERE w.id = $1"#,
+        id,
+        max_wait.as_secs_f64(),
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(r.unwrap_or(false))
 }
 
 /// Records another source's listing of an item's company.

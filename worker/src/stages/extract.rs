@@ -7,12 +7,36 @@ use leadgen_core::model::{Address, Candidate, Found};
 use leadgen_core::repo::{pages, work_items};
 use leadgen_core::stages::extract::{extract, normalize_email, normalize_phone};
 
+/// How often a company listed without a website looks again whether discovery is over.
+const LISTING_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+/// Longest it waits for the search's other listings.
+const MAX_LISTING_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Runs the extract stage for one company.
 pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
     let Some(item) = work_items::get(&ctx.pool, job.item_id).await? else {
         return Ok(());
     };
     if item.stage != "extract" {
+        return Ok(());
+    }
+    // Listed without a website while the search's sources are still being read: another
+    // listing may yet name the site (and send the company to be fetched), so it waits rather
+    // than being finished from the listing alone; which source answered first must not decide
+    // whether a site is read.
+    if item.domain.is_none()
+        && work_items::awaits_listings(&ctx.pool, job.item_id, MAX_LISTING_WAIT).await?
+    {
+        let mut tx = ctx.pool.begin().await?;
+        leadgen_core::queue::push(
+            &mut tx,
+            Stage::Extract,
+            job,
+            Some(LISTING_RECHECK),
+            ctx.cfg.max_attempts as usize,
+        )
+        .await?;
+        tx.commit().await?;
         return Ok(());
     }
     let candidate: Candidate = serde_json::from_value(item.candidate.clone())
