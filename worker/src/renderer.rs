@@ -7,7 +7,7 @@
 
 use leadgen_core::Config;
 use serde_json::json;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
@@ -62,13 +62,13 @@ pub struct Renderer {
     driver: Driver,
     permits: Semaphore,
     timeout: Duration,
-    gate_ip: IpAddr,
 }
 
 /// The address of this machine the browser at `webdriver_url` can reach it by: loopback for a
 /// browser on this machine, otherwise the local address the route to the WebDriver host leaves
 /// from (no packet is sent), so the browser gate listens where a browser container can connect.
-pub fn reachable_ip(webdriver_url: &str) -> IpAddr {
+/// Looked up for each render: a browser container may not resolve yet when the worker starts.
+pub async fn reachable_ip(webdriver_url: &str) -> IpAddr {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let Ok(url) = url::Url::parse(webdriver_url) else {
         return loopback;
@@ -76,8 +76,8 @@ pub fn reachable_ip(webdriver_url: &str) -> IpAddr {
     let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
         return loopback;
     };
-    let Some(remote) = (host, port)
-        .to_socket_addrs()
+    let Some(remote) = tokio::net::lookup_host((host, port))
+        .await
         .ok()
         .and_then(|mut a| a.next())
     else {
@@ -108,21 +108,19 @@ impl Renderer {
             },
             (None, None) => return None,
         };
-        let gate_ip = match &driver {
-            Driver::Remote(url) => reachable_ip(url),
-            Driver::Local { .. } => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        };
         Some(Renderer {
             driver,
             permits: Semaphore::new(cfg.render_sessions),
             timeout: cfg.render_timeout,
-            gate_ip,
         })
     }
 
     /// Where a browser gate for this renderer's browsers listens.
-    pub fn gate_ip(&self) -> IpAddr {
-        self.gate_ip
+    pub async fn gate_ip(&self) -> IpAddr {
+        match &self.driver {
+            Driver::Remote(url) => reachable_ip(url).await,
+            Driver::Local { .. } => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        }
     }
 
     /// The WebDriver URL, starting (or restarting) the local chromedriver when needed.
@@ -270,14 +268,18 @@ impl Renderer {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_local_browser_reaches_the_gate_on_loopback() {
+    #[tokio::test]
+    async fn a_local_browser_reaches_the_gate_on_loopback() {
         for url in [
             "http://127.0.0.1:9515",
             "http://localhost:4444/wd/hub",
             "not a url",
         ] {
-            assert_eq!(reachable_ip(url), IpAddr::V4(Ipv4Addr::LOCALHOST), "{url}");
+            assert_eq!(
+                reachable_ip(url).await,
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                "{url}"
+            );
         }
     }
 }

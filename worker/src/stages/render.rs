@@ -51,7 +51,7 @@ pub async fn run(ctx: &Ctx, job: &ItemJob) -> Result<(), StageError> {
                 continue;
             }
         };
-        let gate = BrowserGate::open(ctx.fetcher.clone(), &host, renderer.gate_ip())
+        let gate = BrowserGate::open(ctx.fetcher.clone(), &host, renderer.gate_ip().await)
             .await
             .map_err(|e| StageError::Retry(format!("browser gate: {e}")))?;
         let rendered = renderer
