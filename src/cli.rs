@@ -1,5 +1,5 @@
 //! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `dedup`, `dedup-eval`,
-//! `eval-extract`, `user`, `sample-web`.
+//! `eval-extract`, `user`, `sample-web`, `seed`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -37,6 +37,16 @@ pub enum Command {
         /// Report what would change without writing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Fill the database with production-like, anonymised leads (companies, contacts, inbound
+    /// prospects, the searches that found them) for benchmarks and demos, in one transaction.
+    Seed {
+        /// How many leads (discovered and inbound together).
+        #[arg(long)]
+        leads: usize,
+        /// Generator seed: a second run into the same database needs another one.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// Cluster the company records of a CSV file (adds `cluster_id` and `match_confidence`).
     Dedup {
@@ -152,6 +162,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 cfg.weights.version
             );
+            Ok(())
+        }
+        Command::Seed { leads, seed } => {
+            let cfg = Config::from_env()?;
+            crate::telemetry::init(cfg.json_logs, "warn");
+            let pool = connect(&cfg).await?;
+            let opts = leadgen_core::sample_web::seed::SeedOptions {
+                leads,
+                seed,
+                now: chrono::Utc::now(),
+            };
+            println!("{}", crate::seed::run(&pool, opts).await?);
             Ok(())
         }
         Command::Dedup { input, output } => {

@@ -8,5 +8,6 @@ pub mod extract_eval;
 pub mod postgres;
 pub mod rescore;
 pub mod sample_web;
+pub mod seed;
 pub mod telemetry;
 pub mod worker_metrics;

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json` and Swagger UI at `/docs`. Stateless: Postgres is the only shared
 //! state, so any number of API processes can serve side by side.
 
+pub mod analytics_cache;
 pub mod auth;
 pub mod error;
 pub mod hub;

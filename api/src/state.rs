@@ -34,6 +34,8 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     /// Uploaded files.
     pub files: Arc<FileStore>,
+    /// The all-leads analytics summary of a large store, kept for a while.
+    pub analytics: Arc<crate::analytics_cache::AnalyticsCache>,
 }
 
 impl AppState {
@@ -56,6 +58,9 @@ impl AppState {
             tokens: Arc::new(TokenKeys::new(&secret, cfg.security.access_token_ttl)),
             limiters: Arc::new(Limiters::new(&cfg.security.rate_limits)),
             weights: Arc::new(cfg.weights.clone()),
+            analytics: Arc::new(crate::analytics_cache::AnalyticsCache::new(
+                cfg.analytics_max_age,
+            )),
             pool,
             cfg: Arc::new(cfg),
             hub: Default::default(),

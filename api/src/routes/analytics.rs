@@ -37,13 +37,11 @@ impl AnalyticsApi {
             ),
             None => None,
         };
-        let body = leads::analytics(
-            &state.pool,
-            job_id.0,
-            state.weights.hot as i32,
-            state.weights.warm as i32,
-        )
-        .await
+        let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
+        let body = match job_id.0 {
+            Some(job) => leads::analytics(&state.pool, Some(job), hot, warm).await,
+            None => state.analytics.summary(&state.pool, hot, warm).await,
+        }
         .map_err(ApiError::from)?;
         let leads: LeadAnalytics = stored(body, "analytics")?;
         let total_leads = leads.total_leads;

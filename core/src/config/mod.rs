@@ -85,6 +85,9 @@ pub struct Config {
     /// Bearer token `/metrics` asks for (`LEADGEN_METRICS_TOKEN`, at least 16 characters);
     /// unset: open, for a scraper on a private network.
     pub metrics_token: Option<String>,
+    /// Over a large lead store, the all-leads analytics summary may be this old
+    /// (`LEADGEN_ANALYTICS_MAX_AGE_SECS`, default 60; 0 always computes it afresh).
+    pub analytics_max_age: Duration,
 }
 
 /// Where the worker asks DNS about email domains (`LEADGEN_DNS_SERVERS`,
@@ -209,6 +212,7 @@ impl std::fmt::Debug for Config {
             .field("security", &self.security)
             .field("intake", &self.intake)
             .field("metrics_bind", &self.metrics_bind)
+            .field("analytics_max_age", &self.analytics_max_age)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<set>"),
@@ -248,6 +252,17 @@ impl Config {
             })?),
         };
         let metrics_token = non_empty("LEADGEN_METRICS_TOKEN");
+        let analytics_max_age: u64 = parse(
+            "LEADGEN_ANALYTICS_MAX_AGE_SECS",
+            non_empty("LEADGEN_ANALYTICS_MAX_AGE_SECS"),
+            60,
+        )?;
+        if analytics_max_age > 86_400 {
+            return Err(ConfigError {
+                var: "LEADGEN_ANALYTICS_MAX_AGE_SECS",
+                reason: "must be at most 86400 (a day)".into(),
+            });
+        }
         if metrics_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
             return Err(ConfigError {
                 var: "LEADGEN_METRICS_TOKEN",
@@ -473,6 +488,7 @@ impl Config {
             ttl: Duration::from_secs(mail_domain_ttl_hours.max(1) * 3600),
         };
         Ok(Config {
+            analytics_max_age: Duration::from_secs(analytics_max_age),
             metrics_bind,
             metrics_token: metrics_token.map(|t| t.trim().to_string()),
             email_dns,

@@ -1,13 +1,17 @@
 -- The analytics summary of all leads ($1 NULL) or of one job's results; $2/$3 are the hot and
 -- warm score thresholds. One round trip, one JSON document.
+-- Each step carries only the columns it needs: over a million leads, whole rows would be
+-- gigabytes of JSON copied between steps.
 WITH scope AS (
-    SELECT l.* FROM leads l
+    SELECT l.id, l.company_id, l.lead_score, l.engagement_opportunities FROM leads l
     WHERE $1::uuid IS NULL
-       OR EXISTS (SELECT 1 FROM job_results jr WHERE jr.job_id = $1 AND jr.lead_id = l.id)
+       OR l.id = ANY (ARRAY(SELECT jr.lead_id FROM job_results jr WHERE jr.job_id = $1))
 ), comp AS (
-    SELECT c.* FROM companies c JOIN scope s ON s.company_id = c.id
+    SELECT c.id, c.industry, c.size_category, c.technologies, c.phones
+    FROM companies c JOIN scope s ON s.company_id = c.id
 ), cont AS (
-    SELECT k.* FROM contacts k JOIN comp c ON c.id = k.company_id
+    SELECT k.verification_status, k.is_decision_maker, k.email, k.phone
+    FROM contacts k JOIN comp c ON c.id = k.company_id
 ), bands AS (
     SELECT count(*) FILTER (WHERE lead_score >= $2) AS hot,
            count(*) FILTER (WHERE lead_score >= $3 AND lead_score < $2) AS warm,

@@ -464,6 +464,16 @@ pub async fn competitors<'c>(
     Ok(rows.into_iter().map(|r| (r.name, r.lead_score)).collect())
 }
 
+/// How many leads the planner believes there are (from the last ANALYZE or autovacuum): free
+/// to ask, unlike an exact count over a large store; -1 before the table was ever analysed.
+pub async fn estimated_count<'c>(db: impl Db<'c>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT reltuples::int8 AS "n!" FROM pg_class WHERE oid = 'leads'::regclass"#
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// The analytics summary over all leads or one job's, as one JSON document.
 pub async fn analytics<'c>(
     db: impl Db<'c>,

@@ -24,8 +24,10 @@ SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
         AND k.verification_status = 'verified') AS "verified_contact_count!"
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
     LEFT JOIN users u ON u.id = l.assignee_id
-WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
-        WHERE jr.job_id = $1 AND jr.lead_id = l.id))
+-- A search's results as an array: the lead ids then come through the primary key, which an
+-- EXISTS under the OR could not use.
+WHERE ($1::uuid IS NULL OR l.id = ANY (ARRAY(SELECT jr.lead_id FROM job_results jr
+        WHERE jr.job_id = $1)))
     AND ($2::int IS NULL OR l.lead_score >= $2)
     AND ($15::int IS NULL OR l.lead_score <= $15)
     AND ($5::text IS NULL OR l.origin = $5)
@@ -36,15 +38,17 @@ WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_results jr
     AND ($10::timestamptz IS NULL OR l.created_at < $10)
     -- Each branch can use its own index (trigram on the person's text, trigram on company
     -- names, the status index), which one OR across the join could not.
-    AND ($11::text IS NULL OR l.id IN (
+    -- The matches are gathered once into an array and fetched by primary key: an IN under
+    -- the OR would instead be checked against every lead in the sort order's index.
+    AND ($11::text IS NULL OR l.id = ANY (ARRAY(
         SELECT p.id FROM leads p
         WHERE lower(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '') || ' '
                     || coalesce(p.email, '')) LIKE $11
-        UNION ALL
+        UNION
         SELECT q.id FROM leads q JOIN companies k ON k.id = q.company_id
         WHERE lower(k.name) LIKE $11
-        UNION ALL
-        SELECT s.id FROM leads s WHERE s.status = ANY($14::text[])))
+        UNION
+        SELECT s.id FROM leads s WHERE s.status = ANY($14::text[]))))
 ORDER BY
     CASE WHEN $12 = 'score' AND NOT $13 THEN l.lead_score END DESC,
     CASE WHEN $12 = 'score' AND $13 THEN l.lead_score END ASC,
@@ -52,9 +56,7 @@ ORDER BY
     CASE WHEN $12 = 'created' AND $13 THEN l.created_at END ASC,
     CASE WHEN $12 = 'updated' AND NOT $13 THEN l.updated_at END DESC,
     CASE WHEN $12 = 'updated' AND $13 THEN l.updated_at END ASC,
-    CASE WHEN $12 = 'name' AND NOT $13
-        THEN lower(coalesce(c.name, l.last_name || ' ' || l.first_name, l.email)) END DESC,
-    CASE WHEN $12 = 'name' AND $13
-        THEN lower(coalesce(c.name, l.last_name || ' ' || l.first_name, l.email)) END ASC,
+    CASE WHEN $12 = 'name' AND NOT $13 THEN l.sort_name END DESC,
+    CASE WHEN $12 = 'name' AND $13 THEN l.sort_name END ASC,
     l.id
 LIMIT $3 OFFSET $4

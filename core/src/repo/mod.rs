@@ -18,6 +18,7 @@ pub mod politeness;
 pub mod privacy;
 pub mod queue;
 pub mod rescoring;
+pub mod seed;
 pub mod sessions;
 pub mod sources;
 pub mod users;

@@ -78,15 +78,15 @@ const HOURS: &[&str] = &[
     "24/7 emergency service",
 ];
 
-fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
+pub(super) fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
     items[rng.usize(..items.len())]
 }
 
-fn chance(rng: &mut fastrand::Rng, percent: u32) -> bool {
+pub(super) fn chance(rng: &mut fastrand::Rng, percent: u32) -> bool {
     rng.u32(0..100) < percent
 }
 
-fn make_name(rng: &mut fastrand::Rng, industry: usize, city: usize) -> String {
+pub(super) fn make_name(rng: &mut fastrand::Rng, industry: usize, city: usize) -> String {
     let ind = &INDUSTRIES[industry];
     let c = &CITIES[city];
     let surnames = match c.locale {

@@ -22,6 +22,7 @@ mod dns;
 pub use dns::MailRecords;
 mod generate;
 mod phones;
+pub mod seed;
 mod services;
 mod site;
 #[cfg(test)]
