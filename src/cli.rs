@@ -1,5 +1,5 @@
 //! Subcommands: `demo`, `api`, `worker`, `migrate`, `rescore`, `dedup`, `dedup-eval`,
-//! `eval-extract`, `user`, `sample-web`, `seed`.
+//! `eval-extract`, `user`, `sample-web`, `seed`, `backup`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -48,6 +48,10 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Base backups with retention, and the restore drill (point-in-time recovery with the
+    /// WAL archive PostgreSQL writes).
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Cluster the company records of a CSV file (adds `cluster_id` and `match_confidence`).
     Dedup {
         /// CSV with a header row; columns recognised by name (name, address, city, postal
@@ -105,6 +109,125 @@ pub enum Command {
     },
 }
 
+/// `leadgen backup` commands.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Take a compressed base backup of the `DATABASE_URL` cluster into `--dir`, check it reads
+    /// back, then drop backups older than `--keep-days` (never the newest) and the archived WAL
+    /// only they needed.
+    Base {
+        /// Where base backups live (`base-YYYYMMDDTHHMMSSZ` directories).
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        /// Days of backups kept.
+        #[arg(long, default_value_t = 7)]
+        keep_days: u32,
+        /// The WAL archive PostgreSQL's `archive_command` writes into, pruned with the backups.
+        #[arg(long)]
+        wal_archive: Option<std::path::PathBuf>,
+        /// Keep running and take one every this many hours (a failed one is retried next time).
+        #[arg(long)]
+        every_hours: Option<u64>,
+    },
+    /// Restore the newest base backup into a fresh private cluster, replay the WAL archive to
+    /// its end, check the leads are there, report the time taken, and remove the cluster.
+    Drill {
+        /// Where base backups live.
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        /// The WAL archive.
+        #[arg(long)]
+        wal_archive: std::path::PathBuf,
+        /// The database to check (default: the one `DATABASE_URL` names, else `leadgen`).
+        #[arg(long)]
+        database: Option<String>,
+        /// Fail unless the restored database has at least this many leads.
+        #[arg(long, default_value_t = 1)]
+        expect_leads: i64,
+        /// Where the scratch cluster is made (default: the system's temporary directory).
+        #[arg(long)]
+        scratch: Option<std::path::PathBuf>,
+    },
+}
+
+/// Runs a `leadgen backup` command.
+async fn backup(cmd: BackupCommand) -> anyhow::Result<()> {
+    let cfg = Config::from_env()?;
+    crate::telemetry::init(cfg.json_logs, "info");
+    match cmd {
+        BackupCommand::Base {
+            dir,
+            keep_days,
+            wal_archive,
+            every_hours,
+        } => {
+            let url = cfg
+                .database_url
+                .clone()
+                .context("DATABASE_URL is not set")?;
+            loop {
+                let (url, dir, wal) = (url.clone(), dir.clone(), wal_archive.clone());
+                let taken = tokio::task::spawn_blocking(move || {
+                    crate::backup::base(&url, &dir, keep_days, wal.as_deref())
+                })
+                .await?;
+                match (&taken, every_hours) {
+                    (Ok(r), _) => println!(
+                        "base backup {} ({:.1} MiB) in {:.1} s; {} older removed",
+                        r.path.display(),
+                        r.bytes as f64 / 1_048_576.0,
+                        r.elapsed.as_secs_f64(),
+                        r.pruned.len()
+                    ),
+                    (Err(e), Some(_)) => {
+                        tracing::error!(error = %format!("{e:#}"), "base backup failed")
+                    }
+                    (Err(_), None) => {}
+                }
+                let Some(hours) = every_hours else {
+                    return taken.map(|_| ());
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(hours.max(1) * 3600)) => {}
+                    _ = shutdown_signal() => return Ok(()),
+                }
+            }
+        }
+        BackupCommand::Drill {
+            dir,
+            wal_archive,
+            database,
+            expect_leads,
+            scratch,
+        } => {
+            let database = database
+                .or_else(|| {
+                    cfg.database_url.as_deref().and_then(|u| {
+                        url::Url::parse(u)
+                            .ok()
+                            .map(|u| u.path().trim_start_matches('/').to_string())
+                            .filter(|d| !d.is_empty())
+                    })
+                })
+                .unwrap_or_else(|| "leadgen".into());
+            let scratch = scratch.unwrap_or_else(std::env::temp_dir);
+            let r =
+                crate::backup::restore_drill(&dir, &wal_archive, &scratch, &database, expect_leads)
+                    .await?;
+            println!(
+                "restore drill passed: {} restored with {} leads{} in {:.1} s",
+                r.backup.display(),
+                r.leads,
+                r.restored_to
+                    .map(|t| format!(", to the transaction of {t}"))
+                    .unwrap_or_default(),
+                r.elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
 /// Runs a parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -113,7 +236,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = Config::from_env()?;
             crate::telemetry::init(cfg.json_logs, "info");
             let pool = connect(&cfg).await?;
-            let server = leadgen_api::Server::bind(cfg.bind, api_state(cfg, pool)?)
+            let mut state = api_state(cfg.clone(), pool)?;
+            if let Some(url) = &cfg.database_replica_url {
+                let replica = leadgen_core::db::connect_as(url, 20, "leadgen-api-replica")
+                    .await
+                    .context("connecting to DATABASE_REPLICA_URL")?;
+                tracing::info!("read-only queries go to the replica");
+                state = state.with_read_pool(replica);
+            }
+            let server = leadgen_api::Server::bind(cfg.bind, state)
                 .await
                 .context("binding LEADGEN_BIND")?;
             tracing::info!(addr = %server.addr(), "API listening");
@@ -176,6 +307,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", crate::seed::run(&pool, opts).await?);
             Ok(())
         }
+        Command::Backup(cmd) => backup(cmd).await,
         Command::Dedup { input, output } => {
             let started = std::time::Instant::now();
             let s = crate::dedup_file::run(&input, &output)?;

@@ -1,6 +1,7 @@
 //! The `leadgen` command: subcommands for each process role, the demo and the sample web.
 
 pub mod accounts;
+pub mod backup;
 pub mod cli;
 pub mod dedup_file;
 pub mod demo;

@@ -70,6 +70,64 @@ impl PrivateCluster {
         Ok(cluster)
     }
 
+    /// Adds settings to the cluster's `postgresql.auto.conf`; they apply from its next start.
+    pub fn configure(&self, settings: &[(&str, &str)]) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data.join("postgresql.auto.conf"))?;
+        for (k, v) in settings {
+            writeln!(f, "{k} = '{}'", v.replace('\'', "''"))?;
+        }
+        Ok(())
+    }
+
+    /// Whether its processes run as the `postgres` user (this process being root).
+    pub fn as_postgres(&self) -> bool {
+        self.as_postgres
+    }
+
+    /// Makes a streaming replica of `primary` in `data` (a base backup over the replication
+    /// protocol, configured to follow the primary) and starts it on a free loopback port.
+    pub fn standby_of(primary: &PrivateCluster, data: &Path) -> anyhow::Result<PrivateCluster> {
+        let basebackup = pg_bin("pg_basebackup").context("pg_basebackup not found")?;
+        let parent = data.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)?;
+        if primary.as_postgres {
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(parent)
+                .status()?;
+        }
+        let source = format!("host=127.0.0.1 port={} user=postgres", primary.port);
+        let out = pg_command(primary.as_postgres, &basebackup)
+            .args([
+                "-D",
+                &data.to_string_lossy(),
+                "-R",
+                "-X",
+                "stream",
+                "-d",
+                &source,
+            ])
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "pg_basebackup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let standby = PrivateCluster {
+            data: data.to_path_buf(),
+            as_postgres: primary.as_postgres,
+            port,
+        };
+        standby.start()?;
+        Ok(standby)
+    }
+
     /// `postgres://postgres@127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}", self.port)
@@ -78,21 +136,24 @@ impl PrivateCluster {
     /// Starts the cluster (again) on its port and waits until it accepts connections.
     pub fn start(&self) -> anyhow::Result<()> {
         let pg_ctl = pg_bin("pg_ctl").context("pg_ctl not found")?;
-        let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.data.display()
-        );
+        // TCP on loopback only: a Unix socket under a deep data directory can pass the 107-byte
+        // limit on socket paths.
+        let opts = format!("-p {} -k '' -c listen_addresses=127.0.0.1", self.port);
         let out = pg_command(self.as_postgres, &pg_ctl)
             .args(["-D", &self.data.to_string_lossy(), "-o", &opts, "-l"])
             .arg(self.data.join("server.log"))
             .args(["-w", "start"])
             .output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "pg_ctl start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        if !out.status.success() {
+            // The server's own words say why; pg_ctl only says it did not start.
+            let log = std::fs::read_to_string(self.data.join("server.log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(8).collect();
+            anyhow::bail!(
+                "pg_ctl start failed: {}; server log: {}",
+                String::from_utf8_lossy(&out.stderr).trim(),
+                tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+            );
+        }
         Ok(())
     }
 
@@ -163,7 +224,7 @@ pub async fn ensure_database(base: &str, name: &str) -> anyhow::Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
-fn pg_bin(tool: &str) -> Option<String> {
+pub(crate) fn pg_bin(tool: &str) -> Option<String> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
@@ -176,7 +237,7 @@ fn pg_bin(tool: &str) -> Option<String> {
         .map(|p| p.to_string_lossy().into_owned())
 }
 
-fn pg_command(as_postgres: bool, program: &str) -> Command {
+pub(crate) fn pg_command(as_postgres: bool, program: &str) -> Command {
     if as_postgres {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--", program]);

@@ -16,6 +16,9 @@ use std::time::Instant;
 pub struct AppState {
     /// Database pool.
     pub pool: PgPool,
+    /// Where read-only queries that may trail the latest write a little go (the lead list, the
+    /// export, analytics): a replica's pool, or the same pool as `pool`.
+    pub read_pool: PgPool,
     /// Configuration.
     pub cfg: Arc<Config>,
     /// Scoring weights (for quality bands).
@@ -61,6 +64,7 @@ impl AppState {
             analytics: Arc::new(crate::analytics_cache::AnalyticsCache::new(
                 cfg.analytics_max_age,
             )),
+            read_pool: pool.clone(),
             pool,
             cfg: Arc::new(cfg),
             hub: Default::default(),
@@ -68,6 +72,12 @@ impl AppState {
             metrics: Default::default(),
             clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same state sending read-only queries that may trail the latest write to `replica`.
+    pub fn with_read_pool(mut self, replica: PgPool) -> Self {
+        self.read_pool = replica;
+        self
     }
 
     /// The same state judging time by `clock`.

@@ -74,6 +74,8 @@ pub struct Spawn {
     pub configure: Option<fn(&mut Config)>,
     /// The Postgres server to make the test database on (default: [`server_url`]).
     pub server: Option<String>,
+    /// A streaming replica of `server`: the API sends its read-only queries there.
+    pub replica: Option<String>,
 }
 
 impl Default for Spawn {
@@ -89,6 +91,7 @@ impl Default for Spawn {
             configure: None,
             clamav: None,
             server: None,
+            replica: None,
         }
     }
 }
@@ -188,6 +191,19 @@ impl TestApp {
         let mut state = leadgen::cli::api_state(cfg.clone(), pool.clone()).expect("API state");
         if let Some(clock) = opts.clock {
             state = state.with_clock(clock);
+        }
+        if let Some(replica) = &opts.replica {
+            // The new database reaches the replica with the primary's WAL, a moment later.
+            let url = format!("{replica}/{name}");
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            let read = loop {
+                match leadgen_core::db::connect(&url, 10).await {
+                    Ok(p) => break p,
+                    Err(e) if std::time::Instant::now() > deadline => panic!("replica: {e}"),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            };
+            state = state.with_read_pool(read);
         }
         let server = leadgen_api::Server::bind(cfg.bind, state)
             .await

@@ -140,11 +140,17 @@ pub async fn list(
         Err(e) => return error_page(&who, jar, e),
     };
     let page_no = q.page.unwrap_or(1).max(1);
-    let (rows, total) =
-        match leads::page(&state.pool, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await {
-            Ok(r) => r,
-            Err(e) => return error_page(&who, jar, e.into()),
-        };
+    let (rows, total) = match leads::page(
+        &state.read_pool,
+        &filter,
+        PAGE_SIZE,
+        (page_no - 1) * PAGE_SIZE,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return error_page(&who, jar, e.into()),
+    };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let link = |p: i64| {
         let mut s = url::form_urlencoded::Serializer::new(String::new());

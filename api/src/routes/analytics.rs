@@ -39,8 +39,8 @@ impl AnalyticsApi {
         };
         let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
         let body = match job_id.0 {
-            Some(job) => leads::analytics(&state.pool, Some(job), hot, warm).await,
-            None => state.analytics.summary(&state.pool, hot, warm).await,
+            Some(job) => leads::analytics(&state.read_pool, Some(job), hot, warm).await,
+            None => state.analytics.summary(&state.read_pool, hot, warm).await,
         }
         .map_err(ApiError::from)?;
         let leads: LeadAnalytics = stored(body, "analytics")?;

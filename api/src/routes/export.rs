@@ -143,7 +143,7 @@ pub fn csv_body(
 ) -> (poem::Body, String) {
     let (hot, warm) = (state.weights.hot as i32, state.weights.warm as i32);
     let header = csv_line(columns.iter().map(|c| c.to_string()));
-    let stream = async_stream(state.pool.clone(), filter, columns, hot, warm);
+    let stream = async_stream(state.read_pool.clone(), filter, columns, hot, warm);
     let body = futures::stream::once(async move { Ok::<_, std::io::Error>(header) }).chain(stream);
     let filename = format!("leads_{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
     (

@@ -121,7 +121,7 @@ impl LeadsApi {
         }
         let offset = offset.0.unwrap_or(0);
         require_job(&state, filter.job_id).await?;
-        let (rows, total) = leads::page(&state.pool, &filter, limit as i64, offset as i64)
+        let (rows, total) = leads::page(&state.read_pool, &filter, limit as i64, offset as i64)
             .await
             .map_err(ApiError::from)?;
         let leads = rows

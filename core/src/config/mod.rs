@@ -41,6 +41,9 @@ pub struct ConfigError {
 pub struct Config {
     /// Postgres connection URL (secret: never logged).
     pub database_url: Option<String>,
+    /// A read replica of it (`DATABASE_REPLICA_URL`): the API runs its read-only queries there
+    /// (lead list, export, analytics); unset: everything on the primary.
+    pub database_replica_url: Option<String>,
     /// Address the API listens on.
     pub bind: SocketAddr,
     /// development, staging or production.
@@ -200,6 +203,10 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field(
+                "database_replica_url",
+                &self.database_replica_url.as_ref().map(|_| "<set>"),
+            )
             .field("bind", &self.bind)
             .field("environment", &self.environment)
             .field("crawl", &self.crawl)
@@ -282,6 +289,15 @@ impl Config {
         {
             return Err(ConfigError {
                 var: "DATABASE_URL",
+                reason: "must start with postgres:// or postgresql://".into(),
+            });
+        }
+        let database_replica_url = non_empty("DATABASE_REPLICA_URL");
+        if let Some(url) = &database_replica_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                var: "DATABASE_REPLICA_URL",
                 reason: "must start with postgres:// or postgresql://".into(),
             });
         }
@@ -498,6 +514,7 @@ impl Config {
             intake,
             retention,
             database_url,
+            database_replica_url,
             bind,
             environment,
             public_url,
