@@ -55,6 +55,7 @@ export DATABASE_URL="$SERVER/$DB"
 have=$(psql "$SERVER/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'")
 if [ "${REUSE:-0}" = 1 ] && [ "$have" = 1 ]; then
   say "reusing $DB"
+  "$bin" migrate >/dev/null
 else
   psql "$SERVER/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -qc "CREATE DATABASE $DB"
   "$bin" migrate >/dev/null
@@ -117,7 +118,7 @@ print("%.1f %.1f %.0f %.1f" % (p["p50"] * 1000, p["p99"] * 1000, r["summary"]["r
 }
 
 pgbench_run() { # script → "p50 p99 tps"
-  (cd "$work" && rm -f pgbench_log.* && "$pgbench" -n -q -c "$DB_CONNS" -j 2 -T "${DURATION%s}" -l -f "$1" "$DATABASE_URL" >/dev/null 2>&1)
+  (cd "$work" && rm -f pgbench_log.* && "$pgbench" -n -c "$DB_CONNS" -j 2 -T "${DURATION%s}" -l -f "$1" "$DATABASE_URL" >/dev/null 2>&1)
   cat "$work"/pgbench_log.* | python3 -c '
 import sys
 lat = sorted(int(l.split()[2]) for l in sys.stdin if l.strip())

@@ -20,6 +20,12 @@ fn options(leads: usize, seed: u64) -> SeedOptions {
     }
 }
 
+async fn qualified(app: &TestApp) -> i64 {
+    let (st, page) = app.get("/api/v1/leads?status=QUALIFIED&limit=1").await;
+    assert_eq!(st, 200, "{page}");
+    page["pagination"]["total_count"].as_i64().unwrap()
+}
+
 async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
         .fetch_one(&app.pool)
@@ -101,10 +107,45 @@ async fn seeded_leads_read_like_any_others_and_a_failed_run_leaves_nothing() {
         "a header and one line per lead"
     );
 
+    // Totals by origin and status are looked up, and stay exact through every kind of change.
+    let before = qualified(&app).await;
+    assert_eq!(
+        before,
+        count(&app, "leads WHERE status = 'QUALIFIED'").await
+    );
+    let (_, pending) = app.get("/api/v1/leads?status=PENDING&limit=2").await;
+    for lead in pending["leads"].as_array().unwrap() {
+        let id = lead["lead_id"].as_str().unwrap();
+        let (_, detail) = app.get(&format!("/api/v1/leads/{id}")).await;
+        let r = app
+            .http
+            .patch(app.url(&format!("/api/v1/leads/{id}")))
+            .json(&serde_json::json!({"status": "QUALIFIED", "version": detail["version"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    sqlx::query(
+        "DELETE FROM leads WHERE id = (SELECT id FROM leads WHERE status = 'QUALIFIED' LIMIT 1)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(qualified(&app).await, before + 1);
+    assert_eq!(
+        qualified(&app).await,
+        count(&app, "leads WHERE status = 'QUALIFIED'").await
+    );
+    let (_, all) = app.get("/api/v1/leads?limit=1").await;
+    assert_eq!(all["pagination"]["total_count"], LEADS as i64 - 1);
+
     // The same seed again collides with the rows already there: the run fails and adds nothing.
     let again = seed::run(&app.pool, options(1_000, 42)).await;
     assert!(again.is_err(), "a second run with the same seed must fail");
-    assert_eq!(count(&app, "leads").await, LEADS as i64);
+    assert_eq!(count(&app, "leads").await, LEADS as i64 - 1);
+    let (_, all) = app.get("/api/v1/leads?limit=1").await;
+    assert_eq!(all["pagination"]["total_count"], LEADS as i64 - 1);
     assert_eq!(count(&app, "search_jobs").await, c.searches as i64);
     // Out-of-range sizes are refused before anything is written.
     let err = seed::run(&app.pool, options(0, 1)).await.unwrap_err();
