@@ -385,14 +385,16 @@ pub async fn count<'c>(db: impl Db<'c>, f: &LeadFilter) -> sqlx::Result<i64> {
     .await
 }
 
-/// Streams every matching lead for export, best score first, without loading them all.
+/// Streams every matching lead for export in the list's order, without loading them all. Only
+/// what the export writes is read: the JSON documents, description, notes and business info
+/// come back empty and `verified_contact_count` as 0.
 pub fn stream<'a, 'c: 'a>(
     db: impl Db<'c> + 'a,
     f: &LeadFilter,
 ) -> futures::stream::BoxStream<'a, sqlx::Result<LeadRow>> {
     sqlx::query_file_as!(
         LeadRow,
-        "src/repo/leads_list.sql",
+        "src/repo/leads_export.sql",
         f.job_id,
         f.score_min,
         None::<i64>,
