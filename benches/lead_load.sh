@@ -97,7 +97,7 @@ cases=(
   "lead detail|/api/v1/leads/$lead|detail|1='$lead'||"
   "analytics (all leads)|/api/v1/analytics/summary|analytics|1=NULL::uuid;2=70;3=40||"
 )
-LIST_DEFAULTS="1=NULL::uuid 2=NULL::int 3=25 4=0 5=NULL::text 6=NULL::text 7=NULL::uuid 8=NULL::text 9=NULL::timestamptz 10=NULL::timestamptz 11=NULL::text 12='score' 13=false 14='{}'::text[] 15=NULL::int"
+LIST_DEFAULTS="1=NULL::uuid 2=NULL::int 3=25 4=0 5=NULL::text 6=NULL::text 7=NULL::uuid 8=NULL::text 9=NULL::timestamptz 10=NULL::timestamptz 11=NULL::text 12='score' 13=false 14='{}'::text[] 15=NULL::int 16=true"
 COUNT_DEFAULTS="1=NULL::uuid 2=NULL::int 3=NULL::text 4=NULL::text 5=NULL::uuid 6=NULL::text 7=NULL::timestamptz 8=NULL::timestamptz 9=NULL::text 10='{}'::text[] 11=NULL::int"
 sql_of() { # kind params → one SQL statement with the parameters written in
   local kind="$1" params="$2" file defaults=""

@@ -7,7 +7,7 @@
 //! newest base backup into a fresh private cluster, replays the archive to its end, and checks
 //! the leads are there, timing the whole restore.
 
-use crate::postgres::{PrivateCluster, pg_bin, pg_command};
+use crate::postgres::{PrivateCluster, chown_postgres, pg_bin, pg_command, running_as_root};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -291,24 +291,6 @@ fn check_readable(backup: &Path) -> anyhow::Result<()> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    Ok(())
-}
-
-fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0\n"))
-        .unwrap_or(false)
-}
-
-fn chown_postgres(path: &Path) -> anyhow::Result<()> {
-    let ok = Command::new("chown")
-        .args(["-R", "postgres:postgres"])
-        .arg(path)
-        .status()?
-        .success();
-    anyhow::ensure!(ok, "chown postgres {} failed", path.display());
     Ok(())
 }
 

@@ -27,19 +27,12 @@ impl PrivateCluster {
         let initdb = pg_bin("initdb")
             .context("PostgreSQL binaries (initdb) not found under /usr/lib/postgresql")?;
         // PostgreSQL refuses to run as root; run it as the postgres user then.
-        let as_postgres = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| o.stdout.starts_with(b"0"))
-            .unwrap_or(false);
+        let as_postgres = running_as_root();
         std::fs::create_dir_all(data.parent().unwrap_or(Path::new(".")))?;
         if !data.join("PG_VERSION").exists() {
             std::fs::create_dir_all(data)?;
             if as_postgres {
-                Command::new("chown")
-                    .args(["-R", "postgres:postgres"])
-                    .arg(data.parent().unwrap_or(data))
-                    .status()?;
+                chown_postgres(data.parent().unwrap_or(data))?;
             }
             let out = pg_command(as_postgres, &initdb)
                 .args([
@@ -94,10 +87,7 @@ impl PrivateCluster {
         let parent = data.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)?;
         if primary.as_postgres {
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(parent)
-                .status()?;
+            chown_postgres(parent)?;
         }
         let source = format!("host=127.0.0.1 port={} user=postgres", primary.port);
         let out = pg_command(primary.as_postgres, &basebackup)
@@ -222,6 +212,26 @@ pub async fn ensure_database(base: &str, name: &str) -> anyhow::Result<String> {
             .await?;
     }
     Ok(format!("{base}/{name}"))
+}
+
+/// Whether this process runs as root (PostgreSQL's tools then run as `postgres`).
+pub(crate) fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
+
+/// Hands `path` and everything under it to the `postgres` user.
+pub(crate) fn chown_postgres(path: &Path) -> anyhow::Result<()> {
+    let ok = Command::new("chown")
+        .args(["-R", "postgres:postgres"])
+        .arg(path)
+        .status()?
+        .success();
+    anyhow::ensure!(ok, "chown postgres {} failed", path.display());
+    Ok(())
 }
 
 pub(crate) fn pg_bin(tool: &str) -> Option<String> {

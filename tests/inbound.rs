@@ -499,15 +499,7 @@ async fn staff_filter_search_sort_and_work_leads_without_losing_changes() {
     assert!(body["assignee"].is_null(), "{body}");
 
     // The CSV export takes the same filters: the list staff look at is the list they export.
-    let csv = app
-        .http
-        .get(app.url("/api/v1/export/csv?origin=inbound&status=PENDING&sort=name&order=asc&fields=company_name,contact_email,status"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_text("/api/v1/export/csv?origin=inbound&status=PENDING&sort=name&order=asc&fields=company_name,contact_email,status").await;
     assert_eq!(
         csv.lines().collect::<Vec<_>>(),
         [

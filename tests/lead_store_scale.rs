@@ -93,14 +93,8 @@ async fn seeded_leads_read_like_any_others_and_a_failed_run_leaves_nothing() {
     assert_eq!(st, 200, "{summary}");
     assert_eq!(summary["total_leads"], LEADS as i64);
     let csv = app
-        .http
-        .get(app.url("/api/v1/export/csv?fields=lead_id,company_name,lead_score"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("/api/v1/export/csv?fields=lead_id,company_name,lead_score")
+        .await;
     assert_eq!(
         csv.lines().count(),
         LEADS + 1,
@@ -227,6 +221,7 @@ async fn plan(pool: &sqlx::PgPool, sql: &str, ask: &Ask, job: uuid::Uuid, list: 
             .bind(ask.ascending)
             .bind(statuses)
             .bind(None::<i32>)
+            .bind(true)
     } else {
         q.bind(statuses).bind(None::<i32>)
     };

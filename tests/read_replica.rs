@@ -85,14 +85,8 @@ async fn reads_go_to_the_replica_and_writes_to_the_primary() {
         "the list reads the paused replica"
     );
     let csv = app
-        .http
-        .get(app.url("/api/v1/export/csv?status=CONVERTED&fields=lead_id"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("/api/v1/export/csv?status=CONVERTED&fields=lead_id")
+        .await;
     assert!(!csv.contains(&lead), "the export reads the replica too");
     let (st, summary) = app.get("/api/v1/analytics/summary").await;
     assert_eq!(st, 200, "{summary}");

@@ -51,7 +51,17 @@ impl AnalyticsCache {
         hot: i32,
         warm: i32,
     ) -> sqlx::Result<Value> {
-        if self.max_age.is_zero() || leads::estimated_count(pool).await? < LIVE_LIMIT {
+        if self.max_age.is_zero() {
+            return leads::analytics(pool, None, hot, warm).await;
+        }
+        // A summary still fresh is served before asking how large the store is: there is one
+        // only because the store was large when it was made.
+        if let Some((at, v)) = &self.lock().summary
+            && at.elapsed() < self.max_age
+        {
+            return Ok(v.clone());
+        }
+        if leads::estimated_count(pool).await? < LIVE_LIMIT {
             return leads::analytics(pool, None, hot, warm).await;
         }
         let stale = {

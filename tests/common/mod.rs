@@ -307,6 +307,18 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// GET a text body (a CSV export) as the admin; panics unless it answers 200.
+    pub async fn get_text(&self, path: &str) -> String {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().await.expect("text body")
+    }
+
     /// POST a JSON body; returns status and body.
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let r = self

@@ -322,6 +322,7 @@ pub async fn list<'c>(
         f.ascending,
         &f.statuses_named(),
         f.score_max,
+        true,
     )
     .fetch_all(db)
     .await
@@ -394,7 +395,7 @@ pub fn stream<'a, 'c: 'a>(
 ) -> futures::stream::BoxStream<'a, sqlx::Result<LeadRow>> {
     sqlx::query_file_as!(
         LeadRow,
-        "src/repo/leads_export.sql",
+        "src/repo/leads_list.sql",
         f.job_id,
         f.score_min,
         None::<i64>,
@@ -410,6 +411,7 @@ pub fn stream<'a, 'c: 'a>(
         f.ascending,
         &f.statuses_named(),
         f.score_max,
+        false,
     )
     .fetch(db)
 }

@@ -5,23 +5,31 @@
 -- name, $14 the statuses the search text names. $12 sorts by score, created, updated or name; $13 ascending.
 -- $3/$4 are the page's limit and offset (a NULL limit: every lead, as the CSV export streams
 -- them). The filters must stay the same as in leads_count.sql.
-SELECT l.id, l.origin, l.status, l.lead_score, l.score_breakdown,
-    l.business_intelligence, l.engagement_opportunities, l.data_sources, l.first_name,
+-- $16 false reads only what the CSV export writes: the large JSON documents (score breakdown,
+-- intelligence, opportunities, sources), description, notes and business info come back empty
+-- and the verified-contact count 0, so exporting a million leads detoasts none of them.
+SELECT l.id, l.origin, l.status, l.lead_score,
+    CASE WHEN $16 THEN l.score_breakdown ELSE '{}' END AS "score_breakdown!",
+    CASE WHEN $16 THEN l.business_intelligence ELSE '{}' END AS "business_intelligence!",
+    CASE WHEN $16 THEN l.engagement_opportunities ELSE '[]' END AS "engagement_opportunities!",
+    CASE WHEN $16 THEN l.data_sources ELSE '[]' END AS "data_sources!", l.first_name,
     l.last_name, l.email, l.created_at, GREATEST(l.updated_at, c.updated_at) AS "updated_at!",
-    l.assignee_id, u.email AS "assignee_email?", l.notes, l.version,
+    l.assignee_id, u.email AS "assignee_email?",
+    CASE WHEN $16 THEN l.notes ELSE '' END AS "notes!", l.version,
     -- The company side of the outer join is NULL for leads without a company: "col?" keeps
     -- these optional whatever the plan lets the nullability inference see.
     c.id AS "company_id?", c.name AS "company_name?", c.domain AS "domain?",
     c.website AS "website?", c.industry AS "industry?", c.size_category AS "size_category?",
-    c.description AS "description?", c.address AS "address?", c.city AS "city?",
+    CASE WHEN $16 THEN c.description END AS "description?", c.address AS "address?",
+    c.city AS "city?",
     c.region AS "region?", c.postal_code AS "postal_code?", c.country AS "country?",
     c.latitude AS "latitude?", c.longitude AS "longitude?", c.founded_year AS "founded_year?",
     c.employee_count AS "employee_count?", c.phones AS "phones?", c.emails AS "emails?",
     c.socials AS "socials?", c.technologies AS "technologies?",
-    c.business_info AS "business_info?",
+    CASE WHEN $16 THEN c.business_info END AS "business_info?",
     (SELECT count(*) FROM contacts k WHERE k.company_id = c.id) AS "contact_count!",
-    (SELECT count(*) FROM contacts k WHERE k.company_id = c.id
-        AND k.verification_status = 'verified') AS "verified_contact_count!"
+    CASE WHEN $16 THEN (SELECT count(*) FROM contacts k WHERE k.company_id = c.id
+        AND k.verification_status = 'verified') ELSE 0 END AS "verified_contact_count!"
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
     LEFT JOIN users u ON u.id = l.assignee_id
 -- A search's results as an array: the lead ids then come through the primary key, which an
