@@ -397,14 +397,7 @@ async fn run(opts: SampleWebOptions, delay: Duration, db_url: &str) -> anyhow::R
             anyhow::bail!("LEADGEN_BENCH_START must be directory or domains, not {other:?}")
         }
     };
-    let domains: Vec<String> = web_thread
-        .server
-        .web()
-        .ground_truth()
-        .iter()
-        .filter(|t| !t.domain.is_empty())
-        .map(|t| t.domain.clone())
-        .collect();
+    let domains = web_thread.server.web().site_domains();
     // The directory alone, so that runs compare with earlier figures.
     cfg.sources = leadgen_core::config::SourcesConfig {
         directories: vec![SampleWeb::directory_source()],

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod chaos;
 pub mod cli;
 pub mod dedup_file;
 pub mod demo;

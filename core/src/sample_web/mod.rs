@@ -383,6 +383,16 @@ impl SampleWeb {
         &self.built.duplicates
     }
 
+    /// The domains of the companies that have a website, in generation order.
+    pub fn site_domains(&self) -> Vec<String> {
+        self.built
+            .truth
+            .iter()
+            .filter(|t| !t.domain.is_empty())
+            .map(|t| t.domain.clone())
+            .collect()
+    }
+
     /// Number of real companies (the length of [`SampleWeb::ground_truth`]).
     pub fn companies(&self) -> usize {
         self.built.truth.len()
