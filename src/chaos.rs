@@ -129,9 +129,13 @@ pub struct ChaosReport {
     pub restart: Option<RestartFigures>,
     /// The workers stopped in the rolling restart, in order.
     pub rolling: Vec<GracefulStop>,
+    /// Worker log lines written inside a queue task (stage and runner targets); each must name
+    /// its queue task and its search, work item or email in its spans.
+    pub task_log_lines: usize,
     /// Everything found wrong; empty when the run passed.
     pub violations: Vec<String>,
-    /// Where the worker processes' logs are (kept when something was wrong).
+    /// Where the worker processes' logs are (kept when something was wrong, or with
+    /// `LEADGEN_CHAOS_KEEP_LOGS` set).
     pub logs: Option<PathBuf>,
 }
 
@@ -163,6 +167,11 @@ impl ChaosReport {
             .map(|(s, n)| format!("{s} {n}"))
             .collect();
         let _ = writeln!(out, "tasks per stage: {}", stages.join(", "));
+        let _ = writeln!(
+            out,
+            "{} worker log lines written inside tasks, each naming its task and its search, item or email",
+            self.task_log_lines
+        );
         let _ = writeln!(
             out,
             "| kill at | process | tasks held | of which running (run again) | back in the queue after | all finished after |"
@@ -335,7 +344,8 @@ pub async fn run(
     };
     drop_database(&base, &name).await;
     let mut report = report?;
-    if report.violations.is_empty() {
+    // Kept when something was wrong, or when asked for.
+    if report.violations.is_empty() && std::env::var_os("LEADGEN_CHAOS_KEEP_LOGS").is_none() {
         let _ = std::fs::remove_dir_all(&logs);
     } else {
         report.logs = Some(logs);
@@ -427,7 +437,8 @@ impl<'a> Run<'a> {
                 "LEADGEN_DOMAIN_DELAY_MS",
                 plan.host_delay.as_millis().to_string(),
             ),
-            ("RUST_LOG", "warn".into()),
+            ("LEADGEN_LOG_FORMAT", "json".into()),
+            ("RUST_LOG", "warn,leadgen_worker=info".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -779,6 +790,53 @@ impl<'a> Run<'a> {
         })
     }
 
+    /// Reads the workers' JSON logs: every line a stage or the task runner wrote must carry its
+    /// queue task's id and the id of what it was working on (search, work item or email) in its
+    /// spans, so that a log search by id finds it.
+    fn check_task_logs(&mut self) -> anyhow::Result<()> {
+        let mut anonymous = 0usize;
+        let mut example = None;
+        for entry in std::fs::read_dir(&self.logs)? {
+            let path = entry?.path();
+            if path.extension().is_none_or(|e| e != "log") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)?;
+            for line in text.lines() {
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                let target = v["target"].as_str().unwrap_or_default();
+                if !(target.starts_with("leadgen_worker::stages")
+                    || target.starts_with("leadgen_worker::runner"))
+                {
+                    continue;
+                }
+                self.report.task_log_lines += 1;
+                let has = |key: &str| {
+                    v["spans"].as_array().is_some_and(|spans| {
+                        spans.iter().any(|s| {
+                            s[key].as_str().is_some_and(|id| {
+                                uuid::Uuid::parse_str(id).is_ok() || key == "task_id"
+                            })
+                        })
+                    })
+                };
+                let named = has("task_id") && (has("job_id") || has("item_id") || has("email_id"));
+                if !named {
+                    anonymous += 1;
+                    example.get_or_insert_with(|| line.to_string());
+                }
+            }
+        }
+        if let Some(line) = example {
+            self.report.violations.push(format!(
+                "{anonymous} task log lines lack their task id or their search, item or email id, e.g. {line}"
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks what the run left behind and fills the report's counts.
     async fn verify(&mut self, jobs: &[uuid::Uuid]) -> anyhow::Result<()> {
         let pool = self.pool.clone();
@@ -887,6 +945,7 @@ impl<'a> Run<'a> {
                 v.push(format!("{n} {what}"));
             }
         }
+        self.check_task_logs()?;
         self.report.companies = searches.iter().map(|s| s.2 as i64).sum();
         self.report.leads = sqlx::query_scalar("SELECT count(*) FROM leads")
             .fetch_one(&pool)

@@ -33,6 +33,13 @@ async fn workers_killed_every_few_seconds_lose_no_task_and_store_nothing_twice()
     eprintln!("{}", report.render());
     assert!(report.violations.is_empty(), "{}", report.render());
     assert!(report.kills.len() >= 2, "{}", report.render());
+    // Finished tasks logged lines, each naming its task and its search or company (checked
+    // line by line by the run).
+    assert!(
+        report.task_log_lines as i64 >= 4 * report.companies,
+        "{}",
+        report.render()
+    );
     // The rolling restart stopped both workers with SIGTERM, each cleanly (nothing left held).
     assert_eq!(report.rolling.len(), 2, "{}", report.render());
     assert!(

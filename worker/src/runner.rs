@@ -10,7 +10,8 @@ use leadgen_core::jobs::Stage;
 use leadgen_core::repo::{jobs, queue};
 use std::future::Future;
 use std::time::{Duration, Instant};
-use tracing::{Instrument, info_span, warn};
+use tracing::field::Empty;
+use tracing::{Instrument, info, info_span, warn};
 use uuid::Uuid;
 
 /// How a stage's work failed.
@@ -68,8 +69,19 @@ pub async fn run<F>(ctx: &Ctx, job: JobRef, work: F) -> Result<(), StageError>
 where
     F: Future<Output = Result<(), StageError>>,
 {
-    let span = info_span!("stage", stage = job.stage.name(), job_id = ?job.job_id,
-        item_id = ?job.item_id, email_id = ?job.email_id, attempt = job.attempt);
+    // Ids as plain text, so that a log search by a search's, company's or task's id finds
+    // every line written while working on it.
+    let span = info_span!("stage", stage = job.stage.name(), task_id = %job.task_id,
+        attempt = job.attempt, job_id = Empty, item_id = Empty, email_id = Empty);
+    for (field, id) in [
+        ("job_id", job.job_id),
+        ("item_id", job.item_id),
+        ("email_id", job.email_id),
+    ] {
+        if let Some(id) = id {
+            span.record(field, tracing::field::display(id));
+        }
+    }
     async {
         let max = ctx.cfg.max_attempts as usize;
         if job.attempt > max {
@@ -97,6 +109,7 @@ where
             Ok(()) => {
                 crate::metrics::job_finished(stage, "done", took);
                 let ms = took.as_secs_f64() * 1000.0;
+                info!(took_ms = ms.round() as u64, "task done");
                 for b in ctx.stage_clock.add(stage, ms) {
                     let written =
                         jobs::record_stage_times(&ctx.pool, b.stage, b.samples, b.mean_ms).await;
