@@ -563,7 +563,9 @@ impl<'a> Run<'a> {
                 self.rolling_restart().await?;
             }
             if now >= next_kill {
-                next_kill += self.plan.kill_every;
+                // From now, not from the missed time: after a rolling restart (which holds the
+                // loop) the kills must not come all at once.
+                next_kill = now + self.plan.kill_every;
                 if !self.near_restart(now) {
                     rescues.push(self.kill_one(victim, now).await?);
                     victim = (victim + 1) % self.workers.len();
