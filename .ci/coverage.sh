@@ -29,8 +29,9 @@ export CARGO_TARGET_DIR="$HOME/.cache/leadgen-coverage"
 cargo llvm-cov clean --workspace
 # Failing tests still leave their coverage; the summary is what this reports.
 cargo llvm-cov --workspace --no-report --no-fail-fast || true
-cargo llvm-cov report --summary-only | tee "$CARGO_TARGET_DIR/summary.txt"
-cargo llvm-cov report --html >/dev/null
-awk '$1 ~ /^core\// { lines += $8; missed += $9 }
-     END { if (lines > 0) printf "core/: %d of %d lines covered (%.1f%%)\n", lines - missed, lines, 100 * (lines - missed) / lines }' \
-  "$CARGO_TARGET_DIR/summary.txt"
+cargo llvm-cov report --workspace --summary-only | tee "$CARGO_TARGET_DIR/summary.txt"
+cargo llvm-cov report --workspace --html >/dev/null
+# Lines covered per crate folder (columns 8 and 9 of the summary: lines, missed lines).
+awk '$1 ~ /^(core|api|worker|src)\// { split($1, p, "/"); n[p[1]] += $8; m[p[1]] += $9 }
+     END { for (c in n) printf "%s/: %d of %d lines covered (%.1f%%)\n", c, n[c] - m[c], n[c], 100 * (n[c] - m[c]) / n[c] }' \
+  "$CARGO_TARGET_DIR/summary.txt" | sort
