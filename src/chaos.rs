@@ -235,21 +235,29 @@ pub struct WorkerProcess {
 }
 
 impl WorkerProcess {
-    /// Starts `bin worker` with `env`, its output appended to `log`.
+    /// Starts `bin worker` with `env`; its output is appended to `log`, or, without one, its
+    /// logs (standard error) go where this process's do.
     pub fn start(
         bin: &Path,
         env: &[(String, String)],
-        log: &Path,
+        log: Option<&Path>,
     ) -> anyhow::Result<WorkerProcess> {
-        let out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)?;
-        let child = Command::new(bin)
-            .arg("worker")
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::from(out.try_clone()?))
-            .stderr(Stdio::from(out))
+        let mut cmd = Command::new(bin);
+        cmd.arg("worker").envs(env.iter().map(|(k, v)| (k, v)));
+        match log {
+            Some(log) => {
+                let out = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(log)?;
+                cmd.stdout(Stdio::from(out.try_clone()?))
+                    .stderr(Stdio::from(out));
+            }
+            None => {
+                cmd.stdout(Stdio::null());
+            }
+        }
+        let child = cmd
             .spawn()
             .with_context(|| format!("start {} worker", bin.display()))?;
         Ok(WorkerProcess { child })
@@ -284,9 +292,14 @@ impl WorkerProcess {
         Ok(None)
     }
 
+    /// How the process ended, if it has.
+    pub fn try_wait(&mut self) -> std::io::Result<Option<std::process::ExitStatus>> {
+        self.child.try_wait()
+    }
+
     /// Whether the process ended by itself.
     pub fn exited(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(Some(_)))
+        matches!(self.try_wait(), Ok(Some(_)))
     }
 }
 
@@ -475,7 +488,7 @@ impl<'a> Run<'a> {
     fn start_worker(&mut self) -> anyhow::Result<WorkerProcess> {
         self.started += 1;
         let log = self.logs.join(format!("worker-{}.log", self.started));
-        WorkerProcess::start(&self.bin, &self.env, &log)
+        WorkerProcess::start(&self.bin, &self.env, Some(&log))
     }
 
     fn stop_workers(&mut self) {

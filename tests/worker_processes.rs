@@ -7,8 +7,10 @@ mod common;
 
 use common::{Spawn, TestApp, busiest_segment};
 use futures::StreamExt;
+use leadgen::chaos::WorkerProcess;
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The sample directory's definition as a file, for worker processes.
@@ -22,51 +24,35 @@ fn directory_file() -> std::path::PathBuf {
     path
 }
 
-/// A `leadgen worker` child process, killed when dropped.
-struct WorkerProcess(Child);
-
-impl WorkerProcess {
-    fn start(app: &TestApp) -> WorkerProcess {
-        Self::start_with(app, &[])
-    }
-
-    /// As [`WorkerProcess::start`], with more environment variables.
-    fn start_with(app: &TestApp, env: &[(&str, &str)]) -> WorkerProcess {
-        let child = Command::new(env!("CARGO_BIN_EXE_leadgen"))
-            .arg("worker")
-            .envs(env.iter().copied())
-            .env("DATABASE_URL", &app.db_url)
-            .env("LEADGEN_PROXY", app.web.proxy_url())
-            .env("LEADGEN_DNS_SERVERS", app.web.dns_addr().to_string())
-            .env("LEADGEN_ALLOW_PRIVATE_NETWORKS", "true")
-            .env("LEADGEN_SOURCES", "directories")
-            .env("LEADGEN_DIRECTORIES", directory_file())
-            .env("LEADGEN_DOMAIN_DELAY_MS", "100")
-            .env(
-                "RUST_LOG",
-                std::env::var("LEADGEN_TEST_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
-            )
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start leadgen worker");
-        WorkerProcess(child)
-    }
-
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    fn kill(&mut self) {
-        // SIGKILL: no chance to hand jobs back.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Starts `leadgen worker` for `app`'s database and sample web (its logs in the test output).
+fn start_worker(app: &TestApp) -> WorkerProcess {
+    start_worker_with(app, &[])
 }
 
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// As [`start_worker`], with more environment variables.
+fn start_worker_with(app: &TestApp, extra: &[(&str, &str)]) -> WorkerProcess {
+    let env: Vec<(String, String)> = [
+        ("DATABASE_URL", app.db_url.clone()),
+        ("LEADGEN_PROXY", app.web.proxy_url()),
+        ("LEADGEN_DNS_SERVERS", app.web.dns_addr().to_string()),
+        ("LEADGEN_ALLOW_PRIVATE_NETWORKS", "true".into()),
+        ("LEADGEN_SOURCES", "directories".into()),
+        (
+            "LEADGEN_DIRECTORIES",
+            directory_file().to_string_lossy().into_owned(),
+        ),
+        ("LEADGEN_DOMAIN_DELAY_MS", "100".into()),
+        (
+            "RUST_LOG",
+            std::env::var("LEADGEN_TEST_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    .collect();
+    WorkerProcess::start(Path::new(env!("CARGO_BIN_EXE_leadgen")), &env, None)
+        .expect("start leadgen worker")
 }
 
 /// Waits until the fetch queue has a worker of every process in `pids` (worker names carry the
@@ -159,8 +145,8 @@ async fn two_worker_processes_finish_a_search_without_losing_or_repeating_work()
         ..Spawn::default()
     })
     .await;
-    let a = WorkerProcess::start(&app);
-    let b = WorkerProcess::start(&app);
+    let a = start_worker(&app);
+    let b = start_worker(&app);
     // Both are up before the search starts, so neither can take all of it while the other is
     // still starting.
     wait_until_registered(&app, &[a.pid(), b.pid()]).await;
@@ -194,8 +180,8 @@ async fn overlapping_searches_on_two_processes_store_each_company_contact_and_le
         ..Spawn::default()
     })
     .await;
-    let a = WorkerProcess::start(&app);
-    let b = WorkerProcess::start(&app);
+    let a = start_worker(&app);
+    let b = start_worker(&app);
     // Three searches over the same companies at once: their merges of one company race
     // across the processes.
     let (industry, city, _) = busiest_segment(&app);
@@ -283,7 +269,7 @@ async fn jobs_of_a_killed_worker_are_completed_by_another() {
         ..Spawn::default()
     })
     .await;
-    let mut first = WorkerProcess::start(&app);
+    let mut first = start_worker(&app);
     let job = start_search(&app, 30).await;
     // Wait until the first worker holds jobs, then kill it without warning.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -304,7 +290,7 @@ async fn jobs_of_a_killed_worker_are_completed_by_another() {
     }
     first.kill();
     let killed_at = Instant::now();
-    let second = WorkerProcess::start(&app);
+    let second = start_worker(&app);
     let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
     assert_eq!(s["status"], "completed", "{s}");
     assert!(killed_at.elapsed() < Duration::from_secs(90));
@@ -334,7 +320,7 @@ async fn a_worker_whose_database_connections_are_cut_reconnects_and_finishes_the
         ..Spawn::default()
     })
     .await;
-    let worker = WorkerProcess::start(&app);
+    let worker = start_worker(&app);
     let (industry, city, companies) = busiest_segment(&app);
     assert!(
         companies >= 4,
@@ -412,7 +398,7 @@ async fn a_worker_process_serves_its_own_metrics_behind_the_token() {
     let port = common::SmtpSink::free_port();
     let bind = format!("127.0.0.1:{port}");
     let token = "worker-metrics-0123456789";
-    let _worker = WorkerProcess::start_with(
+    let _worker = start_worker_with(
         &app,
         &[
             ("LEADGEN_METRICS_BIND", &bind),
@@ -459,7 +445,7 @@ async fn a_worker_told_to_stop_finishes_what_it_holds_and_takes_nothing_new() {
         ..Spawn::default()
     })
     .await;
-    let mut a = WorkerProcess::start(&app);
+    let mut a = start_worker(&app);
     wait_until_registered(&app, &[a.pid()]).await;
     let job = start_search(&app, 30).await;
     let mine = format!("%-{}-%", a.pid());
@@ -493,7 +479,7 @@ async fn a_worker_told_to_stop_finishes_what_it_holds_and_takes_nothing_new() {
     // It ends by itself within its 30 s shutdown bound, cleanly.
     let deadline = Instant::now() + Duration::from_secs(45);
     let status = loop {
-        if let Some(s) = a.0.try_wait().unwrap() {
+        if let Some(s) = a.try_wait().unwrap() {
             break s;
         }
         assert!(Instant::now() < deadline, "the worker did not stop");
@@ -517,7 +503,7 @@ async fn a_worker_told_to_stop_finishes_what_it_holds_and_takes_nothing_new() {
     .unwrap();
     assert_eq!(late, 0, "jobs taken after the worker was told to stop");
     // Another worker finishes the search: nothing lost, nothing done twice.
-    let _b = WorkerProcess::start(&app);
+    let _b = start_worker(&app);
     let s = app.wait_for_job(&job, Duration::from_secs(120)).await;
     assert_eq!(s["status"], "completed", "{s}");
     assert_every_item_finished_once(&app, &job).await;
